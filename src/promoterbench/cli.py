@@ -1,0 +1,59 @@
+"""Command-line interface: ``promoterbench score`` and friends."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from promoterbench import formats, scoring, testset
+
+
+def _score(args: argparse.Namespace) -> int:
+    design = testset.TestDesign.from_dir(args.truth_dir)
+    _, truth = formats.read_official_txt(testset.find_file(args.truth_dir, testset.TEST_FILE))
+    pred = formats.read_submission(args.submission, design.n)
+    table, notes = scoring.evaluate(pred, truth, design, (args.split,))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    table.to_csv(sys.stdout, sep="\t", index=False, float_format="%.6f")
+    for split in table["split"].unique():
+        r2, rho = scoring.scores(table, split)
+        print(f"# {split}\tScore PearsonR^2\t{r2:.4f}")
+        print(f"# {split}\tScore Spearman\t{rho:.4f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="promoterbench", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    score = sub.add_parser(
+        "score",
+        help="score a submission JSON with the official DREAM 2022 formula",
+        description="Print per-category metrics (TSV) and the two weighted scores.",
+    )
+    score.add_argument("submission", type=Path, help="submission JSON {test index: prediction}")
+    score.add_argument(
+        "--truth-dir",
+        type=Path,
+        required=True,
+        help=f"folder holding {testset.TEST_FILE}, {testset.SUBSET_DIR}/ and {testset.PUBLIC_DIR}/",
+    )
+    score.add_argument(
+        "--split", choices=testset.SPLITS, default="private", help="default: private"
+    )
+    score.set_defaults(func=_score)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (formats.FormatError, scoring.CoverageError, FileNotFoundError, ValueError) as err:
+        print(f"promoterbench {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

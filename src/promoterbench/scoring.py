@@ -1,0 +1,121 @@
+"""The official DREAM 2022 scoring (organisers' ``evaluation.py``, dream_anchors.md §1).
+
+Per category: Pearson r, r² and Spearman ρ between measured and predicted expression; pair
+categories use the difference within each (alt, ref) pair. Score PearsonR² is the weighted mean of
+r², Score Spearman the weighted mean of ρ, with weights summing to 4.65.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from promoterbench.testset import CATEGORIES, SPLITS, TOTAL_WEIGHT, Split, TestDesign
+
+METRIC_COLUMNS = [
+    "split",
+    "category",
+    "kind",
+    "n",
+    "weight",
+    "pearson_r",
+    "pearson_r2",
+    "spearman_rho",
+]
+SCORE_ROW = "score"  # the weighted-mean row of an evaluation table
+
+
+class CoverageError(ValueError):
+    """A submission lacks predictions needed for any split."""
+
+
+def _correlations(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
+    if len(truth) < 2:
+        return float("nan"), float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", stats.ConstantInputWarning)
+        r = stats.pearsonr(truth, pred)[0]
+        rho = stats.spearmanr(truth, pred)[0]
+    return float(r), float(rho)
+
+
+def _values(x: np.ndarray, members: np.ndarray, kind: str) -> np.ndarray:
+    if kind == "single":
+        return x[members]
+    # the official code computes value[ref] - value[alt] for truth and prediction alike
+    return x[members[:, 1]] - x[members[:, 0]]
+
+
+def category_table(
+    pred: np.ndarray, truth: np.ndarray, design: TestDesign, split: Split
+) -> pd.DataFrame:
+    """Per-category metrics and the two weighted scores for one split."""
+    rows = []
+    for cat in CATEGORIES:
+        members = design.select(cat.name, split)
+        r, rho = _correlations(_values(truth, members, cat.kind), _values(pred, members, cat.kind))
+        rows.append((split, cat.name, cat.kind, len(members), cat.weight, r, r * r, rho))
+    table = pd.DataFrame(rows, columns=METRIC_COLUMNS)
+    weights = table["weight"].to_numpy()
+    score_r2 = float(np.dot(weights, table["pearson_r2"])) / TOTAL_WEIGHT
+    score_rho = float(np.dot(weights, table["spearman_rho"])) / TOTAL_WEIGHT
+    summary = (
+        split,
+        SCORE_ROW,
+        "weighted",
+        int(table["n"].iloc[0]),
+        TOTAL_WEIGHT,
+        np.nan,
+        score_r2,
+        score_rho,
+    )
+    return pd.concat([table, pd.DataFrame([summary], columns=METRIC_COLUMNS)], ignore_index=True)
+
+
+def scorable_splits(pred: np.ndarray, design: TestDesign) -> list[Split]:
+    """The splits whose every required index has a prediction."""
+    have = np.isfinite(pred)
+    return [s for s in SPLITS if have[design.required(s)].all()]
+
+
+def evaluate(
+    pred: np.ndarray, truth: np.ndarray, design: TestDesign, splits: tuple[Split, ...] = SPLITS
+) -> tuple[pd.DataFrame, list[str]]:
+    """Metrics for every requested split the submission covers, and notes on what was skipped.
+
+    A submission that covers only the public leaderboard indices is scored on ``public`` instead,
+    with a note; one that does not even cover those raises CoverageError naming the missing ones.
+    """
+    if len(pred) != design.n or len(truth) != design.n:
+        raise ValueError(
+            f"expected {design.n} predictions and truth values, got {len(pred)} and {len(truth)}"
+        )
+    ok = scorable_splits(pred, design)
+    wanted = [s for s in splits if s in ok] or [s for s in ("public",) if s in ok]
+    if not wanted:
+        missing = np.flatnonzero(design.required("public") & ~np.isfinite(pred))
+        raise CoverageError(
+            f"{missing.size} public leaderboard index(es) have no prediction, first: "
+            f"{', '.join(map(str, missing[:5]))}"
+        )
+    notes = []
+    skipped = [s for s in splits if s not in wanted]
+    if skipped:
+        n = int(np.isfinite(pred).sum())
+        notes.append(
+            f"submission predicts {n} of {design.n} test sequences: scored on {', '.join(wanted)} "
+            f"only (not {', '.join(skipped)})"
+        )
+    table = pd.concat([category_table(pred, truth, design, s) for s in wanted], ignore_index=True)
+    return table, notes
+
+
+def scores(table: pd.DataFrame, split: Split) -> tuple[float, float]:
+    """(Score PearsonR², Score Spearman) of one split from an evaluation table."""
+    row = table[(table["split"] == split) & (table["category"] == SCORE_ROW)]
+    if row.empty:
+        raise KeyError(f"no {split} scores in this table")
+    return float(row["pearson_r2"].iloc[0]), float(row["spearman_rho"].iloc[0])
