@@ -1,0 +1,67 @@
+"""The leaderboard: one row per team, reference and external submission, ranked.
+
+Ranking follows the evidence about the challenge (dream_anchors.md §1.4): both weighted scores
+count, so entries are ordered by the mean of their rank on Score PearsonR² and their rank on Score
+Spearman (ties broken by Score PearsonR²). The organisers' exact procedure is unpublished.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from promoterbench import scoring
+
+COLUMNS = [
+    "rank", "team", "kind", "score_pearson_r2", "score_spearman", "all_pearson_r2", "all_spearman",
+    "n_params", "train_seconds", "split", "data",
+]  # fmt: skip
+
+
+def entry(name: str, evaluation: pd.DataFrame, split: str, info: dict) -> dict:
+    """One leaderboard row from an evaluation table and training info (kind, n_params, ...)."""
+    scored = split if split in set(evaluation["split"]) else str(evaluation["split"].iloc[0])
+    r2, rho = scoring.scores(evaluation, scored)
+    rows = evaluation[(evaluation["split"] == scored) & (evaluation["category"] == "all")].iloc[0]
+    return {
+        "team": name,
+        "kind": info.get("kind", "team"),
+        "score_pearson_r2": r2,
+        "score_spearman": rho,
+        "all_pearson_r2": float(rows["pearson_r2"]),
+        "all_spearman": float(rows["spearman_rho"]),
+        "n_params": info.get("n_params"),
+        "train_seconds": info.get("train_seconds"),
+        "split": scored,
+    }
+
+
+def rank(rows: list[dict], data: str) -> pd.DataFrame:
+    """Order rows by the mean of their two score ranks; number them from 1."""
+    board = pd.DataFrame(rows)
+    r2 = board["score_pearson_r2"].fillna(-np.inf)
+    rho = board["score_spearman"].fillna(-np.inf)
+    board["_key"] = (
+        r2.rank(ascending=False, method="min") + rho.rank(ascending=False, method="min")
+    ) / 2
+    board["_r2"] = r2
+    board = board.sort_values(["_key", "_r2"], ascending=[True, False], kind="stable")
+    board.insert(0, "rank", np.arange(1, len(board) + 1))
+    board["data"] = data
+    board["n_params"] = board["n_params"].astype("Int64")
+    return board[COLUMNS].reset_index(drop=True)
+
+
+def build(
+    evaluations: dict[str, str], infos: dict[str, str | None], split: str, data: str
+) -> pd.DataFrame:
+    """Leaderboard from evaluation TSV paths and training-summary JSON paths (None: no training)."""
+    rows = []
+    for name, path in evaluations.items():
+        info_path = infos.get(name)
+        info = json.loads(Path(info_path).read_text()) if info_path else {"kind": "reference"}
+        rows.append(entry(name, pd.read_csv(path, sep="\t"), split, info))
+    return rank(rows, data)

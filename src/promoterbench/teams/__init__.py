@@ -1,0 +1,35 @@
+"""The registry of models: one module per team, imported only when asked for.
+
+Adding a model: write ``teams/<name>.py`` with a Team subclass (see camformers.py), add it to
+``REGISTRY`` below, and give it an entry under ``teams:`` in config.yaml.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.util import find_spec
+
+from promoterbench.teams.base import Team
+
+# name -> "module:Class"
+REGISTRY: dict[str, str] = {
+    "camformers": "promoterbench.teams.camformers:Camformers",
+    "kmer_ridge": "promoterbench.teams.kmer_ridge:KmerRidge",
+}
+
+
+def get_team(name: str) -> Team:
+    """An instance of the team called ``name``."""
+    if name not in REGISTRY:
+        raise KeyError(f"unknown team {name!r}; known teams: {', '.join(sorted(REGISTRY))}")
+    module, cls = REGISTRY[name].split(":")
+    return getattr(importlib.import_module(module), cls)()
+
+
+def source_file(name: str) -> str:
+    """Path of the module defining ``name`` (found without importing it)."""
+    module = REGISTRY[name].split(":")[0]
+    spec = find_spec(module)
+    if spec is None or spec.origin is None:
+        raise KeyError(f"module {module} of team {name!r} not found")
+    return spec.origin

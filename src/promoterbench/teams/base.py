@@ -1,0 +1,120 @@
+"""What every team provides: identity, presets, a data recipe, and fit/predict.
+
+Torch teams subclass :class:`TorchTeam` and only describe what differs between them — encoding,
+target transform, model, loss, optimiser and schedule; the shared :class:`~promoterbench.training.Trainer`
+runs the loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from promoterbench import filters, settings as settings_mod
+
+
+@dataclass
+class Reads:
+    """Reads handed to a team: ids, sequences, labels and metadata."""
+
+    read_id: np.ndarray
+    sequence: pa.Array
+    expression: np.ndarray
+    is_integer: np.ndarray
+    length: np.ndarray
+    n_count: np.ndarray
+
+    @classmethod
+    def from_table(cls, table: pa.Table) -> "Reads":
+        def col(name: str) -> np.ndarray:
+            return table[name].to_numpy()
+
+        return cls(
+            read_id=col("read_id"),
+            sequence=table["sequence"].combine_chunks(),
+            expression=col("expression").astype(np.float64),
+            is_integer=col("is_integer").astype(bool),
+            length=col("length").astype(np.int64),
+            n_count=col("n_count").astype(np.int64),
+        )
+
+    def take(self, index: np.ndarray) -> "Reads":
+        return Reads(
+            read_id=self.read_id[index],
+            sequence=self.sequence.take(pa.array(index)),
+            expression=self.expression[index],
+            is_integer=self.is_integer[index],
+            length=self.length[index],
+            n_count=self.n_count[index],
+        )
+
+    def __len__(self) -> int:
+        return len(self.read_id)
+
+
+@dataclass
+class FitContext:
+    """Where and how a team trains: device, precision, logging, checkpoint folder."""
+
+    device: Any = "cpu"
+    precision: str = "fp32"
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("promoterbench.train"))
+    checkpoint_dir: Any = None
+
+
+@dataclass
+class Fitted:
+    """A trained team: what predict needs (``state``) and the per-epoch history."""
+
+    state: dict
+    history: pd.DataFrame
+    n_params: int
+
+
+class Team(ABC):
+    """A model entry of the benchmark (a challenge team or a reference)."""
+
+    name: ClassVar[str]
+    architecture: ClassVar[str]
+    source: ClassVar[str]
+    kind: ClassVar[str] = "team"  # team | reference
+    presets: ClassVar[dict[str, dict]]
+
+    def settings(self, scale: str = "cpu", overrides: dict | None = None) -> dict:
+        """Preset of ``scale`` with the user's overrides applied."""
+        if scale not in self.presets:
+            raise settings_mod.SettingsError(
+                f"{self.name}: unknown scale {scale!r}; choose {', '.join(self.presets)}"
+            )
+        try:
+            return settings_mod.merge(self.presets[scale], overrides or {})
+        except settings_mod.SettingsError as err:
+            raise settings_mod.SettingsError(f"teams.{self.name}: {err}") from None
+
+    @abstractmethod
+    def select(self, meta: pd.DataFrame, settings: dict, rng: np.random.Generator) -> np.ndarray:
+        """One reason per read (columns read_id, length, n_count, expression, is_integer)."""
+
+    def split(self, n: int, settings: dict, rng: np.random.Generator) -> np.ndarray:
+        """'train'/'val' for each kept read (default: a random split)."""
+        return filters.random_split(n, settings["recipe"]["val_fraction"], rng)
+
+    @abstractmethod
+    def fit(self, train: Reads, val: Reads, settings: dict, context: FitContext) -> Fitted:
+        """Train on ``train``, monitor on ``val``."""
+
+    @abstractmethod
+    def predict(
+        self, state: dict, sequences: pa.Array, settings: dict, context: FitContext
+    ) -> np.ndarray:
+        """Predictions for sequences (the higher, the more expression)."""
+
+    @abstractmethod
+    def n_params(self, settings: dict) -> int:
+        """Number of parameters of the model these settings build."""

@@ -1,0 +1,122 @@
+"""Base class of the torch teams: the hooks the shared Trainer calls, with common defaults.
+
+Defaults: fixed-length uint8 codes from the recipe's length/pad/keep, one-hot A,C,G,T with N as
+zeros built per batch, raw labels as targets, MSE, Adam, no scheduler, shuffled batches.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+
+import numpy as np
+import pyarrow as pa
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from promoterbench import sequences as sq
+from promoterbench.teams.base import FitContext, Fitted, Reads, Team
+from promoterbench.training import Encoded, Trainer
+
+
+def one_hot(codes: torch.Tensor, n_value: float = 0.0, order: str = "ACGT") -> torch.Tensor:
+    """(B, L) codes -> (B, 4, L) float one-hot in ``order``; N gets ``n_value`` in every channel."""
+    table = torch.zeros(5, 4)
+    for channel, base in enumerate(order):
+        table[sq.ALPHABET.index(base), channel] = 1.0
+    table[sq.N_CODE] = n_value
+    return table.to(codes.device)[codes.long()].permute(0, 2, 1)
+
+
+class TorchTeam(Team):
+    """A team whose model is a torch nn.Module trained by the shared Trainer."""
+
+    @abstractmethod
+    def build_model(self, settings: dict) -> nn.Module:
+        """The architecture these settings describe."""
+
+    def n_params(self, settings: dict) -> int:
+        return sum(p.numel() for p in self.build_model(settings).parameters())
+
+    # -- data ---------------------------------------------------------------------------------
+    def encode_sequences(self, sequences: pa.Array, settings: dict) -> np.ndarray:
+        recipe = settings["recipe"]
+        return sq.encode(sequences, recipe["input_length"], pad=recipe["pad"], keep=recipe["keep"])
+
+    def encode(self, reads: Reads, settings: dict) -> Encoded:
+        return Encoded(
+            codes=self.encode_sequences(reads.sequence, settings),
+            target=reads.expression.astype(np.float32),
+            extras={"is_integer": reads.is_integer},
+        )
+
+    def batches(self, data: Encoded, cfg: dict, rng: np.random.Generator) -> list[np.ndarray]:
+        order = rng.permutation(len(data))
+        size = int(cfg["batch_size"])
+        stop = len(order) - len(order) % size if cfg.get("drop_last", True) else len(order)
+        return [order[i : i + size] for i in range(0, stop, size)]
+
+    def steps_per_epoch(self, n: int, cfg: dict) -> int:
+        size = int(cfg["batch_size"])
+        return n // size if cfg.get("drop_last", True) else -(-n // size)
+
+    def inputs(self, data: Encoded, idx: np.ndarray, device: torch.device) -> torch.Tensor:
+        return one_hot(torch.from_numpy(data.codes[idx]).to(device))
+
+    # -- targets and loss -----------------------------------------------------------------------
+    def fit_target(self, train: Encoded) -> dict:
+        """Parameters of the target transform, fitted on the training labels."""
+        return {}
+
+    def targets(
+        self, data: Encoded, idx: np.ndarray, params: dict, device: torch.device
+    ) -> torch.Tensor:
+        return torch.from_numpy(data.target[idx]).to(device)
+
+    def prediction(self, output: torch.Tensor, params: dict) -> torch.Tensor:
+        """Model output -> expression estimate (inverse of the target transform)."""
+        return output.reshape(len(output))
+
+    def loss(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return F.mse_loss(output.reshape(target.shape), target)
+
+    # -- optimisation ---------------------------------------------------------------------------
+    def optimizer(self, model: nn.Module, cfg: dict) -> torch.optim.Optimizer:
+        return torch.optim.Adam(model.parameters(), lr=float(cfg["lr"]))
+
+    def scheduler(self, optimizer: torch.optim.Optimizer, cfg: dict, steps_per_epoch: int):
+        """(scheduler, when to step it: 'batch', 'epoch', 'plateau' or None)."""
+        return None, None
+
+    def after_step(self, device: torch.device) -> None:
+        """Hook after every optimiser step (XLA steps its graph here)."""
+
+    # -- fit / predict ----------------------------------------------------------------------------
+    def fit(self, train: Reads, val: Reads, settings: dict, context: FitContext) -> Fitted:
+        trainer = Trainer(self, settings, context)
+        model, history, info = trainer.fit(self.encode(train, settings), self.encode(val, settings))
+        state = {"model": {k: v.cpu() for k, v in model.state_dict().items()}} | info
+        return Fitted(
+            state=state, history=history, n_params=sum(p.numel() for p in model.parameters())
+        )
+
+    def predict_encoded(
+        self, trainer: Trainer, model: nn.Module, data: Encoded, params: dict
+    ) -> np.ndarray:
+        """Test-time prediction (teams with test-time augmentation override this)."""
+        return trainer.predict_outputs(model, data, params)
+
+    def predict(
+        self, state: dict, sequences: pa.Array, settings: dict, context: FitContext
+    ) -> np.ndarray:
+        trainer = Trainer(self, settings, context)
+        model = self.build_model(settings)
+        model.load_state_dict(state["model"])
+        model.to(trainer.device)
+        codes = self.encode_sequences(sequences, settings)
+        data = Encoded(
+            codes=codes,
+            target=np.zeros(len(codes), np.float32),
+            extras={"is_integer": np.zeros(len(codes), bool)},
+        )
+        return self.predict_encoded(trainer, model, data, state["target_params"])
