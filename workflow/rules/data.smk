@@ -1,0 +1,56 @@
+rule simulate:
+    output:
+        train="resources/synthetic/train_sequences.txt",
+        test="resources/synthetic/filtered_test_data_with_MAUDE_expression.txt",
+        subsets=directory("resources/synthetic/test_subset_ids"),
+        public=directory("resources/synthetic/public_leaderboard_ids"),
+        truth="resources/synthetic/truth/test_truth.tsv",
+        world="resources/synthetic/world.json",
+    log:
+        "results/synthetic/logs/simulate.log",
+    benchmark:
+        "results/synthetic/benchmarks/simulate.tsv"
+    conda:
+        "../../envs/torch-cpu.yaml"
+    threads: 2
+    params:
+        synthetic=config["synthetic"],
+    script:
+        "../scripts/simulate.py"
+
+
+rule ingest:
+    input:
+        train=raw_train,
+    output:
+        reads="results/{data}/reads.parquet",
+        qc="results/{data}/qc/ingest.tsv",
+        rejected="results/{data}/qc/rejected.tsv",
+    log:
+        "results/{data}/logs/ingest.log",
+    benchmark:
+        "results/{data}/benchmarks/ingest.tsv"
+    conda:
+        "../../envs/data.yaml"
+    threads: 2
+    params:
+        ingest=config["ingest"],
+    script:
+        "../scripts/ingest.py"
+
+
+rule bin_by_length:
+    input:
+        reads="results/{data}/reads.parquet",
+    output:
+        bins=directory("results/{data}/by_length"),
+        counts="results/{data}/qc/length_bins.tsv",
+    log:
+        "results/{data}/logs/bin_by_length.log",
+    benchmark:
+        "results/{data}/benchmarks/bin_by_length.tsv"
+    conda:
+        "../../envs/data.yaml"
+    threads: 2
+    script:
+        "../scripts/bin_by_length.py"

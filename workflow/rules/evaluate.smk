@@ -1,0 +1,53 @@
+rule evaluate:
+    input:
+        unpack(truth_files),
+        submission="results/{data}/submissions/{name}.json",
+    output:
+        evaluation="results/{data}/evaluation/{name}.tsv",
+    log:
+        "results/{data}/logs/evaluate/{name}.log",
+    benchmark:
+        "results/{data}/benchmarks/evaluate/{name}.tsv"
+    conda:
+        "../../envs/data.yaml"
+    script:
+        "../scripts/evaluate.py"
+
+
+rule leaderboard:
+    input:
+        evaluations=evaluations,
+        summaries=train_summaries,
+    output:
+        leaderboard=report(
+            "results/{data}/leaderboard.tsv",
+            caption="../report/leaderboard.rst",
+            category="Leaderboard",
+        ),
+    log:
+        "results/{data}/logs/leaderboard.log",
+    benchmark:
+        "results/{data}/benchmarks/leaderboard.tsv"
+    conda:
+        "../../envs/data.yaml"
+    params:
+        names=entries,
+        split=config["split"],
+    script:
+        "../scripts/leaderboard.py"
+
+
+rule publish_leaderboard:
+    input:
+        configured_leaderboard,
+    output:
+        "results/leaderboard.tsv",
+    log:
+        "results/logs/publish_leaderboard.log",
+    benchmark:
+        "results/benchmarks/publish_leaderboard.tsv"
+    localrule: True
+    conda:
+        "../../envs/data.yaml"
+    shell:
+        "cp {input} {output} 2> {log}"

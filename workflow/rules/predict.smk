@@ -1,0 +1,35 @@
+rule predict:
+    input:
+        model="results/{data}/models/{team}/model.pt",
+        test=test_file,
+        code=team_source,
+    output:
+        predictions="results/{data}/predictions/{team}.tsv",
+        submission="results/{data}/submissions/{team}.json",
+    log:
+        "results/{data}/logs/predict/{team}.log",
+    benchmark:
+        "results/{data}/benchmarks/predict/{team}.tsv"
+    conda:
+        "../../envs/torch-cpu.yaml"
+    threads: 1
+    params:
+        device=config["device"],
+        precision=config["precision"],
+    script:
+        "../scripts/predict.py"
+
+
+rule oracle:
+    input:
+        truth="resources/{data}/truth/test_truth.tsv",
+    output:
+        submission="results/{data}/submissions/oracle.json",
+    log:
+        "results/{data}/logs/oracle.log",
+    benchmark:
+        "results/{data}/benchmarks/oracle.tsv"
+    conda:
+        "../../envs/data.yaml"
+    script:
+        "../scripts/oracle.py"

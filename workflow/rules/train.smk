@@ -1,0 +1,42 @@
+rule split:
+    input:
+        bins="results/{data}/by_length",
+        code=team_source,
+    output:
+        split="results/{data}/teams/{team}/split.parquet",
+        selection="results/{data}/teams/{team}/selection.tsv",
+    log:
+        "results/{data}/logs/split/{team}.log",
+    benchmark:
+        "results/{data}/benchmarks/split/{team}.tsv"
+    conda:
+        "../../envs/torch-cpu.yaml"
+    params:
+        team=team_config,
+    script:
+        "../scripts/split.py"
+
+
+rule train:
+    input:
+        bins="results/{data}/by_length",
+        split="results/{data}/teams/{team}/split.parquet",
+        code=team_source,
+    output:
+        model="results/{data}/models/{team}/model.pt",
+        history="results/{data}/models/{team}/history.tsv",
+        summary="results/{data}/models/{team}/train_summary.json",
+    log:
+        "results/{data}/logs/train/{team}.log",
+    benchmark:
+        "results/{data}/benchmarks/train/{team}.tsv"
+    conda:
+        "../../envs/torch-cpu.yaml"
+    threads: 1
+    params:
+        team=team_config,
+        device=config["device"],
+        precision=config["precision"],
+        checkpoints=checkpoint_dir,
+    script:
+        "../scripts/train.py"

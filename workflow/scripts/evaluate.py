@@ -1,0 +1,15 @@
+"""Score one submission with the official per-category formula, for every split it covers."""
+
+from promoterbench import formats, runtime, scoring
+from promoterbench.testset import TestDesign
+
+log = runtime.setup_logging(snakemake.log[0])
+inp = snakemake.input
+design = TestDesign.from_paths(inp.test, inp.subsets, inp.public)
+_, truth = formats.read_official_txt(inp.test)
+prediction = formats.read_submission(inp.submission, design.n)
+table, notes = scoring.evaluate(prediction, truth, design)
+for note in notes:
+    log.warning("%s: %s", inp.submission, note)
+table.to_csv(snakemake.output.evaluation, sep="\t", index=False, float_format="%.6g")
+log.info("%s:\n%s", inp.submission, table.to_string(index=False))

@@ -1,0 +1,24 @@
+"""Predict the test set with a trained team: TSV and the official submission JSON."""
+
+import numpy as np
+import pandas as pd
+import torch
+
+from promoterbench import formats, runtime
+from promoterbench.teams import get_team
+from promoterbench.teams.base import FitContext
+
+log = runtime.setup_logging(snakemake.log[0])
+runtime.set_threads(snakemake.threads, torch=True)
+params = snakemake.params
+saved = torch.load(snakemake.input.model, map_location="cpu", weights_only=False)
+team = get_team(saved["team"])
+device = runtime.resolve_device(params.device)
+sequences, _ = formats.read_official_txt(snakemake.input.test)
+context = FitContext(device=device, precision=params.precision, log=log)
+predictions = team.predict(saved["state"], sequences, saved["settings"], context)
+log.info("%s: predicted %d test sequences on %s", team.name, len(predictions), device)
+pd.DataFrame({"index": np.arange(len(predictions)), "prediction": predictions}).to_csv(
+    snakemake.output.predictions, sep="\t", index=False
+)
+formats.write_submission(snakemake.output.submission, predictions)

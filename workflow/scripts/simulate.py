@@ -1,0 +1,17 @@
+"""Simulate the synthetic GPRA world in the official file layout."""
+
+from pathlib import Path
+
+from promoterbench import runtime
+
+log = runtime.setup_logging(snakemake.log[0])
+runtime.set_threads(snakemake.threads, torch=True)
+
+from promoterbench.simulate import write_world  # noqa: E402
+from promoterbench.simulate.design import TestSizes  # noqa: E402
+
+cfg = snakemake.params.synthetic
+summary = write_world(
+    Path(snakemake.output.train).parent, cfg["seed"], cfg["train_reads"], TestSizes(**cfg["test"])
+)
+log.info("synthetic world: %s", summary)

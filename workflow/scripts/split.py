@@ -1,0 +1,14 @@
+"""Apply one team's data recipe: kept read ids with their train/val fold."""
+
+from promoterbench import runtime
+from promoterbench.selection import select_and_split
+from promoterbench.teams import get_team
+
+log = runtime.setup_logging(snakemake.log[0])
+cfg = snakemake.params.team
+team = get_team(cfg["team"])
+settings = team.settings(cfg["scale"], cfg["overrides"])
+split, summary = select_and_split(snakemake.input.bins, team, settings)
+split.to_parquet(snakemake.output.split, index=False)
+summary.to_csv(snakemake.output.selection, sep="\t", index=False)
+log.info("selection of %s:\n%s", team.name, summary.to_string(index=False))

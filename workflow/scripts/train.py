@@ -1,0 +1,54 @@
+"""Train one team on its split; save the model, the per-epoch history and a summary."""
+
+import json
+import shutil
+import time
+
+import pandas as pd
+import torch
+
+from promoterbench import runtime, selection
+from promoterbench.teams import get_team
+from promoterbench.teams.base import FitContext
+
+log = runtime.setup_logging(snakemake.log[0])
+threads = runtime.set_threads(snakemake.threads, torch=True)
+cfg, params = snakemake.params.team, snakemake.params
+team = get_team(cfg["team"])
+settings = team.settings(cfg["scale"], cfg["overrides"])
+device = runtime.resolve_device(params.device)
+log.info("training %s (scale %s) on %s, %s, %d thread(s); settings: %s",
+         team.name, cfg["scale"], device, params.precision, threads, json.dumps(settings))  # fmt: skip
+
+folds = selection.load_split(snakemake.input.bins, pd.read_parquet(snakemake.input.split))
+context = FitContext(
+    device=device, precision=params.precision, log=log, checkpoint_dir=params.checkpoints
+)
+start = time.perf_counter()
+fitted = team.fit(folds["train"], folds["val"], settings, context)
+seconds = time.perf_counter() - start
+
+torch.save(
+    {"team": team.name, "settings": settings, "state": fitted.state, "n_params": fitted.n_params},
+    snakemake.output.model,
+)
+fitted.history.to_csv(snakemake.output.history, sep="\t", index=False)
+summary = {
+    "team": team.name,
+    "kind": team.kind,
+    "architecture": team.architecture,
+    "n_params": fitted.n_params,
+    "train_seconds": round(seconds, 2),
+    "train_reads": len(folds["train"]),
+    "val_reads": len(folds["val"]),
+    "best_epoch": fitted.state.get("best_epoch"),
+    "device": str(device),
+    "precision": params.precision,
+    "threads": threads,
+    "scale": cfg["scale"],
+    "settings": settings,
+}
+with open(snakemake.output.summary, "w") as fh:
+    json.dump(summary, fh, indent=2)
+shutil.rmtree(params.checkpoints, ignore_errors=True)  # finished: nothing left to resume
+log.info("trained %s in %.1f s (%d parameters)", team.name, seconds, fitted.n_params)
