@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 BLOCK_BYTES = 32 << 20
-_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+# what Arrow's string->float cast accepts: decimals, exponents, nan and inf (any case)
+_NUMBER = r"(?i)^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|nan|inf|infinity)$"
 _BAD_SEQUENCE_BYTE = np.ones(256, dtype=bool)
 for _b in b"ACGTN":
     _BAD_SEQUENCE_BYTE[_b] = False
