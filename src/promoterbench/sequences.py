@@ -10,7 +10,6 @@ from typing import Literal, Sequence
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 ALPHABET = "ACGTN"
 N_CODE = 4
@@ -104,12 +103,6 @@ def decode(codes: np.ndarray) -> list[str]:
 def reverse_complement(codes: np.ndarray) -> np.ndarray:
     """Reverse complement of a (..., L) code array (N stays N)."""
     return _COMPLEMENT[codes][..., ::-1].copy()
-
-
-def count_n(seqs: pa.Array | pa.ChunkedArray | Sequence[str]) -> np.ndarray:
-    """Number of N in every sequence."""
-    arr = _as_string_array(seqs)
-    return pc.count_substring(arr, "N").to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def random_codes(rng: np.random.Generator, shape: tuple[int, ...], gc: float = 0.5) -> np.ndarray:
