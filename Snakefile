@@ -33,4 +33,4 @@ include: "workflow/rules/figures.smk"
 rule all:
     default_target: True
     input:
-        final_outputs(),
+        "results/leaderboard.tsv",

@@ -39,7 +39,8 @@ rule leaderboard:
 
 rule publish_leaderboard:
     input:
-        configured_leaderboard,
+        leaderboard=configured_leaderboard,
+        figures=figures,
     output:
         "results/leaderboard.tsv",
     log:
@@ -50,4 +51,4 @@ rule publish_leaderboard:
     conda:
         "../../envs/data.yaml"
     shell:
-        "cp {input} {output} 2> {log}"
+        "cp {input.leaderboard} {output} 2> {log}"

@@ -8,10 +8,13 @@ log = runtime.setup_logging(snakemake.log[0])
 runtime.set_threads(snakemake.threads, torch=True)
 
 from promoterbench.simulate import write_world  # noqa: E402
-from promoterbench.simulate.design import TestSizes  # noqa: E402
+from promoterbench.simulate.design import CategorySizes  # noqa: E402
 
 cfg = snakemake.params.synthetic
 summary = write_world(
-    Path(snakemake.output.train).parent, cfg["seed"], cfg["train_reads"], TestSizes(**cfg["test"])
+    Path(snakemake.output.train).parent,
+    cfg["seed"],
+    cfg["train_reads"],
+    CategorySizes(**cfg["test"]),
 )
 log.info("synthetic world: %s", summary)

@@ -17,7 +17,7 @@ import numpy as np
 
 from promoterbench import formats, testset
 from promoterbench.simulate import reads
-from promoterbench.simulate.design import TestSet, TestSizes, design_test_set
+from promoterbench.simulate.design import TestSet, CategorySizes, design_test_set
 from promoterbench.simulate.expression import WINDOW, ExpressionModel
 from promoterbench.simulate.measure import Measurement
 from promoterbench.simulate.motifs import COOPERATIVE_PAIRS, MOTIFS
@@ -89,7 +89,7 @@ def write_test(
         fh.writelines(f"{i}\t{v:.10g}\n" for i, v in enumerate(truth))
 
 
-def write_world(out_dir: str | Path, seed: int, train_reads: int, sizes: TestSizes) -> dict:
+def write_world(out_dir: str | Path, seed: int, train_reads: int, sizes: CategorySizes) -> dict:
     """Write the whole synthetic data set into ``out_dir``; returns a summary of its counts."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

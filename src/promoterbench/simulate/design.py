@@ -35,7 +35,7 @@ NATIVE_GC = 0.36
 
 
 @dataclass(frozen=True)
-class TestSizes:
+class CategorySizes:
     """How many test sequences of each kind (config ``synthetic.test``)."""
 
     random: int = 2000
@@ -125,7 +125,9 @@ def _insert(seq: np.ndarray, site: np.ndarray, start: int) -> np.ndarray:
 class Designer:
     """Builds a TestSet from an expression model, deterministically from ``rng``."""
 
-    def __init__(self, model: ExpressionModel, rng: np.random.Generator, sizes: TestSizes) -> None:
+    def __init__(
+        self, model: ExpressionModel, rng: np.random.Generator, sizes: CategorySizes
+    ) -> None:
         self.model, self.rng, self.sizes = model, rng, sizes
         self.pool = _Pool()
         self.singles: dict[str, list[tuple[str, int]]] = {}
@@ -347,6 +349,8 @@ class Designer:
             test.public_pairs[category] = pairs[pick]
 
 
-def design_test_set(model: ExpressionModel, rng: np.random.Generator, sizes: TestSizes) -> TestSet:
+def design_test_set(
+    model: ExpressionModel, rng: np.random.Generator, sizes: CategorySizes
+) -> TestSet:
     """Build the synthetic test set (see module docstring)."""
     return Designer(model, rng, sizes).build()
