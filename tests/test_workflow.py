@@ -1,0 +1,93 @@
+"""The whole workflow through Snakemake on a tiny configuration."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workflow_helpers import REPO, copy_workflow, snakemake
+
+pytestmark = pytest.mark.workflow
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    workdir = copy_workflow(tmp_path_factory.mktemp("run"))
+    snakemake(workdir, "results/leaderboard.tsv")
+    return workdir
+
+
+def test_leaderboard_ranks_oracle_first_and_lists_every_entry(tiny_run):
+    board = pd.read_csv(tiny_run / "results" / "leaderboard.tsv", sep="\t")
+    assert board["team"].iloc[0] == "oracle"
+    assert set(board["team"]) == {"oracle", "camformers", "kmer_ridge"}
+    assert list(board["rank"]) == [1, 2, 3]
+    scores = board[["score_pearson_r2", "score_spearman", "all_pearson_r2", "all_spearman"]]
+    assert np.isfinite(scores.to_numpy()).all()
+    assert (board["split"] == "private").all() and (board["data"] == "synthetic").all()
+    trained = board.set_index("team").loc[["camformers", "kmer_ridge"]]
+    assert (trained["n_params"] > 0).all() and (trained["train_seconds"] > 0).all()
+
+
+def test_every_job_left_a_log_and_a_benchmark(tiny_run):
+    results = tiny_run / "results" / "synthetic"
+    logs = {
+        p.relative_to(results / "logs").with_suffix("") for p in (results / "logs").rglob("*.log")
+    }
+    benches = {
+        p.relative_to(results / "benchmarks").with_suffix("")
+        for p in (results / "benchmarks").rglob("*.tsv")
+    }
+    assert logs == benches
+    assert {str(p) for p in logs} >= {"simulate", "ingest", "bin_by_length", "split/camformers", "train/camformers",
+                                      "predict/camformers", "evaluate/oracle", "leaderboard", "plot_leaderboard"}  # fmt: skip
+    train_log = (results / "logs" / "train" / "camformers.log").read_text()
+    assert "epoch 1 done" in train_log and "samples/s" in train_log
+
+
+def test_outputs_follow_the_data_contracts(tiny_run):
+    results = tiny_run / "results" / "synthetic"
+    split = pd.read_parquet(results / "teams" / "camformers" / "split.parquet")
+    assert list(split.columns) == ["read_id", "fold"] and set(split["fold"]) == {"train", "val"}
+    assert len(split) == 2000
+    selection = pd.read_csv(results / "teams" / "camformers" / "selection.tsv", sep="\t")
+    dropped_and_kept = selection[~selection["outcome"].str.startswith("kept_")]["reads"].sum()
+    assert dropped_and_kept == 4000  # every read is counted: kept or under its drop reason
+    preds = pd.read_csv(results / "predictions" / "camformers.tsv", sep="\t")
+    n_test = sum(
+        1
+        for _ in open(
+            tiny_run / "resources" / "synthetic" / "filtered_test_data_with_MAUDE_expression.txt"
+        )
+    )
+    assert list(preds.columns) == ["index", "prediction"] and len(preds) == n_test
+    assert (
+        tiny_run / "results" / "synthetic" / "figures" / "leaderboard.png"
+    ).stat().st_size > 10_000
+    assert not (results / "checkpoints" / "camformers").exists()  # removed once the model is saved
+
+
+def test_second_run_has_nothing_to_do(tiny_run):
+    out = snakemake(tiny_run, "-n", "results/leaderboard.tsv")
+    assert "Nothing to be done" in out.stdout + out.stderr
+
+
+def test_lint_is_clean():
+    out = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--lint"], cwd=REPO, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_snakefiles_are_snakefmt_formatted():
+    files = [str(REPO / "Snakefile")] + [
+        str(p) for p in (REPO / "workflow" / "rules").glob("*.smk")
+    ]
+    out = subprocess.run(
+        [sys.executable, "-m", "snakefmt", "--check", *files], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -1,0 +1,31 @@
+"""Run the workflow in a temporary copy of the repository."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = REPO / "tests" / "data" / "tiny.yaml"
+WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "profiles", "envs")
+
+
+def copy_workflow(dest: Path) -> Path:
+    for name in WORKFLOW_FILES:
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    shutil.copy(TINY, dest / "tiny.yaml")
+    return dest
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    # --configfile takes several values: keep it last so it does not swallow the targets
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args, "--configfile", "tiny.yaml"]
+    result = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(cmd)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"
+        )
+    return result
