@@ -29,9 +29,12 @@ if TYPE_CHECKING:
     from promoterbench.teams.base import FitContext
 
 HISTORY_COLUMNS = [
-    "epoch", "train_loss", "val_loss", "val_pearson_r", "val_spearman_rho", "lr", "seconds", "samples_per_s",
+    "epoch", "train_loss", "val_loss", "val_pearson_r", "val_spearman_rho", "val_r2_score", "lr",
+    "seconds", "samples_per_s",
 ]  # fmt: skip
-MONITORS = {"r+rho": "max", "r2": "max", "val_loss": "min", "none": None}
+# what early stopping and checkpoint selection can watch: r+rho, r² (squared Pearson r),
+# r2_score (coefficient of determination, Keras' R²), validation loss, or nothing (last epoch)
+MONITORS = {"r+rho": "max", "r2": "max", "r2_score": "max", "val_loss": "min", "none": None}
 
 
 @dataclass
@@ -53,9 +56,21 @@ def correlations(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
     return float(stats.pearsonr(truth, pred)[0]), float(stats.spearmanr(truth, pred)[0])
 
 
+def r2_score(truth: np.ndarray, pred: np.ndarray) -> float:
+    """Coefficient of determination 1 - SSE/SST."""
+    sst = float(((truth - truth.mean()) ** 2).sum())
+    return float("nan") if sst == 0 else 1.0 - float(((truth - pred) ** 2).sum()) / sst
+
+
 def monitor_value(monitor: str, row: dict) -> float:
     r, rho = row["val_pearson_r"], row["val_spearman_rho"]
-    return {"r+rho": r + rho, "r2": r * r, "val_loss": row["val_loss"]}[monitor]
+    values = {
+        "r+rho": r + rho,
+        "r2": r * r,
+        "r2_score": row["val_r2_score"],
+        "val_loss": row["val_loss"],
+    }
+    return values[monitor]
 
 
 @dataclass
@@ -124,33 +139,31 @@ class Trainer:
     ) -> np.ndarray:
         """Model predictions on the label scale (team's inverse target transform applied)."""
         model.eval()
-        out = []
+        out = np.zeros(len(data), dtype=np.float32)
         batch = int(self.cfg.get("eval_batch_size", 1024))
         with torch.inference_mode(), autocast(self.device, self.context.precision):
-            for lo in range(0, len(data), batch):
-                idx = np.arange(lo, min(lo + batch, len(data)))
-                x = self.team.inputs(data, idx, self.device)
-                pred = self.team.prediction(model(x).float(), target_params)
-                out.append(pred.cpu().numpy())
-        return np.concatenate(out) if out else np.zeros(0, np.float32)
+            for idx in self.team.eval_batches(data, batch):
+                x = self.team.inputs(data, idx, self.device, self.settings)
+                out[idx] = self.team.prediction(model(x).float(), target_params).cpu().numpy()
+        return out
 
     def _validate(
         self, model: torch.nn.Module, val: Encoded, target_params: dict
-    ) -> tuple[float, float, float]:
+    ) -> tuple[float, ...]:
+        """Validation loss, Pearson r, Spearman rho and R² on the label scale."""
         if len(val) == 0:
-            return float("nan"), float("nan"), float("nan")
+            return (float("nan"),) * 4
         model.eval()
-        losses, preds = [], []
+        loss_sum, pred = 0.0, np.zeros(len(val), dtype=np.float32)
         batch = int(self.cfg.get("eval_batch_size", 1024))
         with torch.inference_mode(), autocast(self.device, self.context.precision):
-            for lo in range(0, len(val), batch):
-                idx = np.arange(lo, min(lo + batch, len(val)))
-                out = model(self.team.inputs(val, idx, self.device)).float()
+            for idx in self.team.eval_batches(val, batch):
+                out = model(self.team.inputs(val, idx, self.device, self.settings)).float()
                 y = self.team.targets(val, idx, target_params, self.device)
-                losses.append(float(self.team.loss(out, y)) * len(idx))
-                preds.append(self.team.prediction(out, target_params).cpu().numpy())
-        r, rho = correlations(val.target, np.concatenate(preds))
-        return sum(losses) / len(val), r, rho
+                loss_sum += float(self.team.loss(out, y, self.settings)) * len(idx)
+                pred[idx] = self.team.prediction(out, target_params).cpu().numpy()
+        r, rho = correlations(val.target, pred)
+        return loss_sum / len(val), r, rho, r2_score(val.target.astype(np.float64), pred)
 
     def fit(self, train: Encoded, val: Encoded) -> tuple[torch.nn.Module, pd.DataFrame, dict]:
         """Train; returns the model with the best monitored weights, the history and the target transform."""
@@ -159,10 +172,10 @@ class Trainer:
         torch.manual_seed(seed)
         rng = np.random.default_rng(seed)
         model = team.build_model(self.settings).to(device)
-        target_params = team.fit_target(train)
-        optimizer = team.optimizer(model, cfg)
-        steps = team.steps_per_epoch(len(train), cfg)
-        scheduler, step_on = team.scheduler(optimizer, cfg, steps)
+        target_params = team.fit_target(train, val, self.settings)
+        optimizer = team.optimizer(model, self.settings)
+        steps = team.steps_per_epoch(len(train), self.settings)
+        scheduler, step_on = team.scheduler(optimizer, self.settings, steps)
         monitor = cfg.get("monitor", "none") if len(val) else "none"
         stopper = EarlyStopping(monitor, cfg.get("patience"))
         best_state = copy.deepcopy(model.state_dict())
@@ -193,14 +206,16 @@ class Trainer:
                 break
             model.train()
             t0, seen, loss_sum = time.perf_counter(), 0, 0.0
-            batches = team.batches(train, cfg, rng)
+            batches = team.batches(train, self.settings, rng)
             report = max(1, len(batches) // 5)
             for b, idx in enumerate(batches, start=1):
-                x = team.inputs(train, idx, device)
+                x = team.inputs(train, idx, device, self.settings)
                 y = team.targets(train, idx, target_params, device)
                 with autocast(device, self.context.precision):
                     out = model(x)
-                loss = team.loss(out.float(), y)
+                loss = team.loss(out.float(), y, self.settings) + team.regularization(
+                    model, self.settings
+                )
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 if clip:
@@ -221,7 +236,7 @@ class Trainer:
                         loss_sum / seen,
                         rate,
                     )
-            val_loss, r, rho = self._validate(model, val, target_params)
+            val_loss, r, rho, r2s = self._validate(model, val, target_params)
             lr = optimizer.param_groups[0]["lr"]
             if step_on == "epoch":
                 scheduler.step()
@@ -231,7 +246,17 @@ class Trainer:
             row = dict(
                 zip(
                     HISTORY_COLUMNS,
-                    [epoch, loss_sum / max(seen, 1), val_loss, r, rho, lr, seconds, seen / seconds],
+                    [
+                        epoch,
+                        loss_sum / max(seen, 1),
+                        val_loss,
+                        r,
+                        rho,
+                        r2s,
+                        lr,
+                        seconds,
+                        seen / seconds,
+                    ],
                 )
             )
             history.append(row)

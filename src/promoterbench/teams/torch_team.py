@@ -28,15 +28,45 @@ def one_hot(codes: torch.Tensor, n_value: float = 0.0, order: str = "ACGT") -> t
     return table.to(codes.device)[codes.long()].permute(0, 2, 1)
 
 
+class SameConv1d(nn.Conv1d):
+    """Conv1d with TensorFlow/Keras 'same' padding: the odd extra position goes on the right."""
+
+    def __init__(self, c_in: int, c_out: int, kernel: int, **kwargs) -> None:
+        super().__init__(c_in, c_out, kernel, **kwargs)
+        self.same = ((kernel - 1) // 2, kernel - 1 - (kernel - 1) // 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(F.pad(x, self.same))
+
+
+def keras_param_count(model: nn.Module) -> int:
+    """Parameters as Keras counts them: trainable weights plus BatchNorm moving mean/variance."""
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    moving = sum(
+        m.running_mean.numel() + m.running_var.numel()
+        for m in model.modules()
+        if isinstance(m, nn.modules.batchnorm._BatchNorm)
+    )
+    return trainable + moving
+
+
 class TorchTeam(Team):
-    """A team whose model is a torch nn.Module trained by the shared Trainer."""
+    """A team whose model is a torch nn.Module trained by the shared Trainer.
+
+    Every hook receives the team's resolved settings; sections: ``recipe`` (data), ``model``,
+    ``train``.
+    """
 
     @abstractmethod
     def build_model(self, settings: dict) -> nn.Module:
         """The architecture these settings describe."""
 
+    def count_params(self, model: nn.Module) -> int:
+        """Parameter count as the team reported it (PyTorch convention by default)."""
+        return sum(p.numel() for p in model.parameters())
+
     def n_params(self, settings: dict) -> int:
-        return sum(p.numel() for p in self.build_model(settings).parameters())
+        return self.count_params(self.build_model(settings))
 
     # -- data ---------------------------------------------------------------------------------
     def encode_sequences(self, sequences: pa.Array, settings: dict) -> np.ndarray:
@@ -50,22 +80,45 @@ class TorchTeam(Team):
             extras={"is_integer": reads.is_integer},
         )
 
-    def batches(self, data: Encoded, cfg: dict, rng: np.random.Generator) -> list[np.ndarray]:
-        order = rng.permutation(len(data))
+    def batches(self, data: Encoded, settings: dict, rng: np.random.Generator) -> list[np.ndarray]:
+        """One epoch of shuffled batches: a pass over the data, or ``steps_per_epoch`` batches
+        drawn from successive fresh permutations (recipes whose "epoch" is a step count)."""
+        cfg = settings["train"]
         size = int(cfg["batch_size"])
-        stop = len(order) - len(order) % size if cfg.get("drop_last", True) else len(order)
-        return [order[i : i + size] for i in range(0, stop, size)]
+        steps = cfg.get("steps_per_epoch")
+        if steps is None:
+            order = rng.permutation(len(data))
+            stop = len(order) - len(order) % size if cfg.get("drop_last", True) else len(order)
+            return [order[i : i + size] for i in range(0, stop, size)]
+        per_pass = len(data) // size
+        if per_pass == 0:
+            raise ValueError(f"{len(data)} training reads are fewer than one batch of {size}")
+        out: list[np.ndarray] = []
+        while len(out) < steps:
+            order = rng.permutation(len(data))
+            take = min(per_pass, steps - len(out))
+            out.extend(order[i * size : (i + 1) * size] for i in range(take))
+        return out
 
-    def steps_per_epoch(self, n: int, cfg: dict) -> int:
+    def steps_per_epoch(self, n: int, settings: dict) -> int:
+        cfg = settings["train"]
+        if cfg.get("steps_per_epoch") is not None:
+            return int(cfg["steps_per_epoch"])
         size = int(cfg["batch_size"])
         return n // size if cfg.get("drop_last", True) else -(-n // size)
 
-    def inputs(self, data: Encoded, idx: np.ndarray, device: torch.device) -> torch.Tensor:
+    def eval_batches(self, data: Encoded, size: int) -> list[np.ndarray]:
+        """Batches for validation and prediction (all reads, in order)."""
+        return [np.arange(i, min(i + size, len(data))) for i in range(0, len(data), size)]
+
+    def inputs(
+        self, data: Encoded, idx: np.ndarray, device: torch.device, settings: dict
+    ) -> torch.Tensor:
         return one_hot(torch.from_numpy(data.codes[idx]).to(device))
 
     # -- targets and loss -----------------------------------------------------------------------
-    def fit_target(self, train: Encoded) -> dict:
-        """Parameters of the target transform, fitted on the training labels."""
+    def fit_target(self, train: Encoded, val: Encoded, settings: dict) -> dict:
+        """Parameters of the target transform (fitted on the labels the team used)."""
         return {}
 
     def targets(
@@ -77,14 +130,18 @@ class TorchTeam(Team):
         """Model output -> expression estimate (inverse of the target transform)."""
         return output.reshape(len(output))
 
-    def loss(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    def loss(self, output: torch.Tensor, target: torch.Tensor, settings: dict) -> torch.Tensor:
         return F.mse_loss(output.reshape(target.shape), target)
 
-    # -- optimisation ---------------------------------------------------------------------------
-    def optimizer(self, model: nn.Module, cfg: dict) -> torch.optim.Optimizer:
-        return torch.optim.Adam(model.parameters(), lr=float(cfg["lr"]))
+    def regularization(self, model: nn.Module, settings: dict) -> torch.Tensor | float:
+        """Extra training penalty (e.g. Keras-style L2 on chosen kernels)."""
+        return 0.0
 
-    def scheduler(self, optimizer: torch.optim.Optimizer, cfg: dict, steps_per_epoch: int):
+    # -- optimisation ---------------------------------------------------------------------------
+    def optimizer(self, model: nn.Module, settings: dict) -> torch.optim.Optimizer:
+        return torch.optim.Adam(model.parameters(), lr=float(settings["train"]["lr"]))
+
+    def scheduler(self, optimizer: torch.optim.Optimizer, settings: dict, steps_per_epoch: int):
         """(scheduler, when to step it: 'batch', 'epoch', 'plateau' or None)."""
         return None, None
 
@@ -96,9 +153,7 @@ class TorchTeam(Team):
         trainer = Trainer(self, settings, context)
         model, history, info = trainer.fit(self.encode(train, settings), self.encode(val, settings))
         state = {"model": {k: v.cpu() for k, v in model.state_dict().items()}} | info
-        return Fitted(
-            state=state, history=history, n_params=sum(p.numel() for p in model.parameters())
-        )
+        return Fitted(state=state, history=history, n_params=self.count_params(model))
 
     def predict_encoded(
         self, trainer: Trainer, model: nn.Module, data: Encoded, params: dict
@@ -114,9 +169,8 @@ class TorchTeam(Team):
         model.load_state_dict(state["model"])
         model.to(trainer.device)
         codes = self.encode_sequences(sequences, settings)
+        n = len(codes)
         data = Encoded(
-            codes=codes,
-            target=np.zeros(len(codes), np.float32),
-            extras={"is_integer": np.zeros(len(codes), bool)},
+            codes=codes, target=np.zeros(n, np.float32), extras={"is_integer": np.zeros(n, bool)}
         )
         return self.predict_encoded(trainer, model, data, state["target_params"])
