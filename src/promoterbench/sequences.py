@@ -19,6 +19,13 @@ FLANK5 = "TGCATTTTTTTCACATC"  # constant 5' adapter of every GPRA read (17 nt)
 FLANK3 = "GGTTACGGCTGTT"  # constant 3' adapter (13 nt)
 RANDOM_LENGTH = 80
 READ_LENGTH = len(FLANK5) + RANDOM_LENGTH + len(FLANK3)  # 110
+# The 150 nt of the GPRA plasmid immediately upstream of the random insert (data/plasmid.json of
+# the challenge repository, offsets 3498-3647); it ends with the 5' adapter. LegNet uses it as
+# real sequence context in place of padding.
+PLASMID_UPSTREAM = (
+    "AGTCCACTATTAAAGAACGTGGACTCCAACGTCAAAGGGCGAAAAACCGTCTATCAGGGCGATGGCCCACTACGTGAACCATCACCC"
+    "TAATCAAGTGCTAGCAGGAATGATGCAAAAGGTTCCCGATTCGAACTGCATTTTTTTCACATC"
+)
 
 _LUT = np.full(256, 255, dtype=np.uint8)
 for _code, _base in enumerate(ALPHABET):
