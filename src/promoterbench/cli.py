@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from promoterbench import formats, scoring, testset
+from promoterbench.settings import SCALES
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -21,6 +22,19 @@ def _score(args: argparse.Namespace) -> int:
         r2, rho = scoring.scores(table, split)
         print(f"# {split}\tScore PearsonR^2\t{r2:.4f}")
         print(f"# {split}\tScore Spearman\t{rho:.4f}")
+    return 0
+
+
+def _teams(args: argparse.Namespace) -> int:
+    from promoterbench.teams import REGISTRY, get_team
+
+    print("team\tkind\tarchitecture\tn_params\tfaithful_to\tsource")
+    for name in REGISTRY:
+        team = get_team(name)
+        settings = team.settings(args.scale)
+        fidelity = settings.get("faithful_to", "-")
+        row = (name, team.kind, team.architecture, team.n_params(settings), fidelity, team.source)
+        print("\t".join(map(str, row)))
     return 0
 
 
@@ -43,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--split", choices=testset.SPLITS, default="private", help="default: private"
     )
     score.set_defaults(func=_score)
+    teams = sub.add_parser(
+        "teams",
+        help="list the model zoo",
+        description="Print every registered model as TSV: architecture and parameter count.",
+    )
+    teams.add_argument("--scale", choices=SCALES, default="paper", help="default: paper")
+    teams.set_defaults(func=_teams)
     return parser
 
 

@@ -13,7 +13,11 @@ from promoterbench.teams.base import Team
 
 # name -> "module:Class"
 REGISTRY: dict[str, str] = {
+    "wan_barton": "promoterbench.teams.wan_barton:WanBarton",
+    "noisy_chardonnay": "promoterbench.teams.noisy_chardonnay:NoisyChardonnay",
+    "madlab": "promoterbench.teams.madlab:MadLab",
     "camformers": "promoterbench.teams.camformers:Camformers",
+    "autosome": "promoterbench.teams.autosome:Autosome",
     "kmer_ridge": "promoterbench.teams.kmer_ridge:KmerRidge",
 }
 

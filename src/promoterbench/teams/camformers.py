@@ -1,6 +1,6 @@
 """Camformers — residual CNN, 16,611,073 parameters (4th place).
 
-Source: dream_submissions/Camformers (camformers_submission.py, report.pdf); team_specs.md §4.
+Source: dream_submissions/Camformers (camformers_submission.py, report.pdf).
 
 Recipe (as submitted): drop reads with more than 3 N, then reads whose length is outside 110 ± 3;
 pad shorter reads with N at the 3' end to 110 nt, truncate longer ones to their first 110 nt;
@@ -17,7 +17,7 @@ Training: L1 loss, AdamW (lr 1e-3, weight decay 1e-3), ReduceLROnPlateau on the 
 validation r + ρ has not improved for 10 epochs, keeping the best r + ρ epoch.
 
 ``scale: cpu`` keeps every structural choice and shrinks width (32 channels, 64-unit dense
-layers), epochs (3) and reads (60,000) so it trains in under two minutes on one core.
+layers), epochs (3) and reads (55,000) so it trains in under two minutes on one core.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from torch import nn
 
 from promoterbench import filters
 from promoterbench.settings import merge
-from promoterbench.teams.torch_team import TorchTeam
+from promoterbench.teams.torch_team import SameConv1d, TorchTeam
 
 PAPER = {
     "seed": 42,
@@ -69,7 +69,7 @@ PAPER = {
 CPU = merge(
     PAPER,
     {
-        "recipe": {"max_reads": 60_000},
+        "recipe": {"max_reads": 55_000},
         "model": {"channels": 32, "dense": [64, 64]},
         "train": {"max_epochs": 3, "patience": 2, "plateau_patience": 1},
     },
@@ -77,20 +77,19 @@ CPU = merge(
 
 
 class ConvBlock(nn.Module):
-    """Conv → BatchNorm → ReLU → optional MaxPool → Dropout, with Camformers' 'same' padding."""
+    """Conv ('same': 4 before / 5 after for k 10) → BatchNorm → ReLU → [MaxPool] → Dropout."""
 
     def __init__(
         self, c_in: int, c_out: int, kernel: int, dropout: float, pool: tuple[int, int] | None
     ) -> None:
         super().__init__()
-        self.pad = ((kernel - 1) // 2, kernel - 1 - (kernel - 1) // 2)
-        self.conv = nn.Conv1d(c_in, c_out, kernel)
+        self.conv = SameConv1d(c_in, c_out, kernel)
         self.bn = nn.BatchNorm1d(c_out)
         self.pool = nn.MaxPool1d(*pool) if pool else nn.Identity()
         self.drop = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.drop(self.pool(F.relu(self.bn(self.conv(F.pad(x, self.pad))))))
+        return self.drop(self.pool(F.relu(self.bn(self.conv(x)))))
 
 
 class CamformersNet(nn.Module):
@@ -137,7 +136,7 @@ class CamformersNet(nn.Module):
 class Camformers(TorchTeam):
     name = "camformers"
     architecture = "residual CNN (6 conv blocks, 3 residual pairs)"
-    source = "Camformers DREAM 2022 report and code; team_specs.md §4"
+    source = "de-Boer-Lab/random-promoter-dream-challenge-2022: dream_submissions/Camformers (code, report)"
     presets = {"paper": PAPER, "cpu": CPU}
 
     def select(self, meta: pd.DataFrame, settings: dict, rng: np.random.Generator) -> np.ndarray:
@@ -152,15 +151,17 @@ class Camformers(TorchTeam):
     def build_model(self, settings: dict) -> nn.Module:
         return CamformersNet(**settings["model"], length=settings["recipe"]["input_length"])
 
-    def loss(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    def loss(self, output: torch.Tensor, target: torch.Tensor, settings: dict) -> torch.Tensor:
         return F.l1_loss(output.reshape(target.shape), target)
 
-    def optimizer(self, model: nn.Module, cfg: dict) -> torch.optim.Optimizer:
+    def optimizer(self, model: nn.Module, settings: dict) -> torch.optim.Optimizer:
+        cfg = settings["train"]
         return torch.optim.AdamW(
             model.parameters(), lr=float(cfg["lr"]), weight_decay=float(cfg["weight_decay"])
         )
 
-    def scheduler(self, optimizer: torch.optim.Optimizer, cfg: dict, steps_per_epoch: int):
+    def scheduler(self, optimizer: torch.optim.Optimizer, settings: dict, steps_per_epoch: int):
+        cfg = settings["train"]
         plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
             optimizer,
             mode="min",

@@ -49,7 +49,7 @@ def kmer_counts(sequences: pa.Array, k: int) -> np.ndarray:
 class KmerRidge(Team):
     name = "kmer_ridge"
     architecture = "k-mer counts + ridge regression"
-    source = "baseline of this workflow"
+    source = "promoterbench baseline"
     kind = "reference"
     presets = {"paper": PRESET, "cpu": PRESET}
 
