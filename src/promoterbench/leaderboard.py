@@ -17,7 +17,7 @@ from promoterbench import scoring
 
 COLUMNS = [
     "rank", "team", "kind", "score_pearson_r2", "score_spearman", "all_pearson_r2", "all_spearman",
-    "n_params", "train_seconds", "split", "data",
+    "n_params", "train_seconds", "train_cpu_seconds", "split", "data",
 ]  # fmt: skip
 
 
@@ -35,6 +35,7 @@ def entry(name: str, evaluation: pd.DataFrame, split: str, info: dict) -> dict:
         "all_spearman": float(rows["spearman_rho"]),
         "n_params": info.get("n_params"),
         "train_seconds": info.get("train_seconds"),
+        "train_cpu_seconds": info.get("train_cpu_seconds"),
         "split": scored,
     }
 
