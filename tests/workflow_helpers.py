@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -20,12 +21,28 @@ def copy_workflow(dest: Path) -> Path:
     return dest
 
 
-def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def snakemake(
+    workdir: Path, *args: str, configs: tuple[str, ...] = ("tiny.yaml",), check: bool = True
+) -> subprocess.CompletedProcess:
+    """Run snakemake in ``workdir`` with the tiny config (later config files override earlier)."""
     # --configfile takes several values: keep it last so it does not swallow the targets
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args, "--configfile", "tiny.yaml"]
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args, "--configfile", *configs]
     result = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
     if check and result.returncode != 0:
         raise AssertionError(
             f"{' '.join(cmd)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"
         )
     return result
+
+
+def planned_jobs(dry_run_output: str) -> list[tuple[str, dict[str, str]]]:
+    """(rule, wildcards) of every job listed by ``snakemake -n``."""
+    jobs: list[tuple[str, dict[str, str]]] = []
+    for line in dry_run_output.splitlines():
+        rule = re.match(r"^(?:local)?rule (\w+):$", line)
+        if rule:
+            jobs.append((rule.group(1), {}))
+        wildcards = re.match(r"^\s+wildcards: (.*)$", line)
+        if wildcards and jobs:
+            jobs[-1][1].update(kv.split("=", 1) for kv in wildcards.group(1).split(", "))
+    return jobs
