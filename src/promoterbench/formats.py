@@ -22,9 +22,6 @@ import pyarrow.compute as pc
 BLOCK_BYTES = 32 << 20
 # what Arrow's string->float cast accepts: decimals, exponents, nan and inf (any case)
 _NUMBER = r"(?i)^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|nan|inf|infinity)$"
-_BAD_SEQUENCE_BYTE = np.ones(256, dtype=bool)
-for _b in b"ACGTN":
-    _BAD_SEQUENCE_BYTE[_b] = False
 
 # Reason codes of rejected lines (the detail column says exactly what was wrong).
 EMPTY_LINE = "empty_line"
@@ -92,7 +89,7 @@ def count_lines(path: str | os.PathLike) -> int:
 
 
 def _interleaved(buf: np.ndarray, begin: np.ndarray, end: np.ndarray) -> pa.Array:
-    """Slices buf[begin[i]:end[i]] (ordered, non-overlapping) as a large_string array."""
+    """Copies of buf[begin[i]:end[i]] (ordered, non-overlapping) as a large_string array."""
     m = len(begin)
     offsets = np.empty(2 * m + 1, dtype=np.int64)
     offsets[0:-1:2], offsets[1::2] = begin, end
@@ -101,10 +98,38 @@ def _interleaved(buf: np.ndarray, begin: np.ndarray, end: np.ndarray) -> pa.Arra
     return pc.take(both, pa.array(np.arange(0, 2 * m, 2)))
 
 
-def _rows_with(data: np.ndarray, offsets: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """For each string (given by offsets into data), the number of bytes where mask[byte] holds."""
-    pos = np.flatnonzero(mask[data])
-    rows = np.searchsorted(offsets, pos, side="right") - 1
+def _offsets_and_data(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    _, off, data = arr.buffers()
+    offsets = np.frombuffer(off, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    return offsets, (np.frombuffer(data, dtype=np.uint8) if data else np.zeros(0, np.uint8))
+
+
+def _rows_of(positions: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Which string (given by offsets) each byte position falls into."""
+    return np.searchsorted(offsets, positions, side="right") - 1
+
+
+# Bit i of _ACGTN_BITS is set when chr(65 + i) is one of A, C, G, T, N.
+_ACGTN_BITS = np.uint32(sum(1 << (ord(b) - 65) for b in "ACGTN"))
+_SCAN = 1 << 18  # bytes per chunk: the temporaries stay in cache
+
+
+def _invalid_rows(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Mask of the strings that contain a byte other than A, C, G, T, N."""
+    bad_rows = []
+    for lo in range(0, len(data), _SCAN):
+        d = data[lo : lo + _SCAN] - np.uint8(65)  # A..T -> 0..19; everything else > 19 (wraps)
+        bad = (d > 19) | (((_ACGTN_BITS >> d.astype(np.uint32)) & 1) == 0)
+        if bad.any():
+            bad_rows.append(_rows_of(np.flatnonzero(bad) + lo, offsets))
+    mask = np.zeros(len(offsets) - 1, dtype=bool)
+    if bad_rows:
+        mask[np.concatenate(bad_rows)] = True
+    return mask
+
+
+def _count_n(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    rows = _rows_of(np.flatnonzero(data == ord("N")), offsets)
     return np.bincount(rows, minlength=len(offsets) - 1)
 
 
@@ -121,83 +146,96 @@ def _parse_numbers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         return values, ok
 
 
+# Reasons in order of precedence: a line is reported under the first that applies.
+_REASONS = (None, EMPTY_LINE, CRLF, FIELD_COUNT, BAD_CHARACTER, LENGTH, NOT_NUMERIC, NOT_FINITE)
+_CODE = {reason: code for code, reason in enumerate(_REASONS) if reason}
+
+
+def _flag(why: np.ndarray, mask: np.ndarray, reason: str) -> None:
+    why[(why == 0) & mask] = _CODE[reason]
+
+
+def _detail(reason: str, text: str, min_length: int, max_length: int) -> str:
+    """What exactly is wrong with a rejected line (built only for rejected lines)."""
+    if reason == EMPTY_LINE:
+        return "empty line"
+    if reason == CRLF:
+        return "CRLF line ending (convert the file with dos2unix)"
+    fields = text.split("\t")
+    if reason == FIELD_COUNT:
+        return f"expected 2 tab-separated fields, found {len(fields)}"
+    seq, expr = fields
+    if reason == BAD_CHARACTER:
+        pos, char = next((i, c) for i, c in enumerate(seq) if c not in "ACGTN")
+        return f"invalid character {char!r} at sequence position {pos + 1} (allowed: ACGTN)"
+    if reason == LENGTH:
+        return f"sequence length {len(seq)} outside {min_length}-{max_length}"
+    what = "a number" if reason == NOT_NUMERIC else "finite"
+    return f"expression {expr[:40]!r} is not {what}"
+
+
 def _parse_block(
     buf: np.ndarray, first_line: int, min_length: int, max_length: int, at_eof: bool
-) -> Records:
+) -> tuple[Records, int]:
+    """Parse the complete lines in ``buf``; returns the records and the bytes consumed."""
     ends = np.flatnonzero(buf == 10)
     if at_eof and len(buf) and buf[-1] != 10:
         ends = np.append(ends, len(buf))
     n = len(ends)
-    starts = np.empty(n, dtype=np.int64)
-    starts[:1] = 0
-    starts[1:] = ends[:-1] + 1
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64) if n else ends
     empty = ends == starts
     cr = ~empty & (buf[np.maximum(ends - 1, 0)] == 13)
-    tabs = np.flatnonzero(buf == 9)
+    tabs = np.flatnonzero(buf[: ends[-1] if n else 0] == 9)
     tab_line = np.searchsorted(ends, tabs)
     n_tabs = np.bincount(tab_line, minlength=n)
     first_tab = np.full(n, -1, dtype=np.int64)
     first_tab[tab_line[::-1]] = tabs[::-1]
-    content_end = ends - cr
 
-    rejected = Rejected()
-    reason = np.full(n, "", dtype=object)
-    detail = np.full(n, "", dtype=object)
-    reason[empty], detail[empty] = EMPTY_LINE, "empty line"
-    reason[cr], detail[cr] = CRLF, "CRLF line ending (convert the file with dos2unix)"
-    bad_fields = ~empty & ~cr & (n_tabs != 1)
-    for i in np.flatnonzero(bad_fields):
-        reason[i] = FIELD_COUNT
-        detail[i] = f"expected 2 tab-separated fields, found {n_tabs[i] + 1}"
-
-    cand = np.flatnonzero(reason == "")
+    why = np.zeros(n, dtype=np.uint8)
+    _flag(why, empty, EMPTY_LINE)
+    _flag(why, cr, CRLF)
+    _flag(why, n_tabs != 1, FIELD_COUNT)
+    cand = np.flatnonzero(why == 0)
     seqs = _interleaved(buf, starts[cand], first_tab[cand])
-    exprs = _interleaved(buf, first_tab[cand] + 1, content_end[cand])
+    exprs = _interleaved(buf, first_tab[cand] + 1, ends[cand])
     seq_offsets, seq_data = _offsets_and_data(seqs)
     seq_len = np.diff(seq_offsets)
-    n_bad = _rows_with(seq_data, seq_offsets, _BAD_SEQUENCE_BYTE)
-    for j in np.flatnonzero(n_bad):
-        row = seq_data[seq_offsets[j] : seq_offsets[j + 1]]
-        pos = int(np.flatnonzero(_BAD_SEQUENCE_BYTE[row])[0])
-        char = bytes(row[pos : pos + 1]).decode("utf-8", "replace")
-        reason[cand[j]] = BAD_CHARACTER
-        detail[cand[j]] = (
-            f"invalid character {char!r} at sequence position {pos + 1} (allowed: ACGTN)"
-        )
-    bad_len = (n_bad == 0) & ((seq_len < min_length) | (seq_len > max_length))
-    for j in np.flatnonzero(bad_len):
-        reason[cand[j]] = LENGTH
-        detail[cand[j]] = f"sequence length {seq_len[j]} outside {min_length}-{max_length}"
     values, numeric = _parse_numbers(exprs)
-    for j in np.flatnonzero(~numeric & (reason[cand] == "")):
-        reason[cand[j]] = NOT_NUMERIC
-        detail[cand[j]] = f"expression {exprs[j].as_py()[:40]!r} is not a number"
-    for j in np.flatnonzero(numeric & ~np.isfinite(values) & (reason[cand] == "")):
-        reason[cand[j]] = NOT_FINITE
-        detail[cand[j]] = f"expression {exprs[j].as_py()[:40]!r} is not finite"
+    sub = np.zeros(len(cand), dtype=np.uint8)
+    _flag(sub, _invalid_rows(seq_data, seq_offsets), BAD_CHARACTER)
+    _flag(sub, (seq_len < min_length) | (seq_len > max_length), LENGTH)
+    _flag(sub, ~numeric, NOT_NUMERIC)
+    _flag(sub, ~np.isfinite(values), NOT_FINITE)
+    why[cand] = sub
 
-    for i in np.flatnonzero(reason != ""):
+    rejected = Rejected()
+    for i in np.flatnonzero(why):
         text = bytes(buf[starts[i] : ends[i]]).decode("utf-8", "replace")
-        rejected.add(first_line + int(i), reason[i], detail[i], text[:200])
-    keep = reason[cand] == ""
-    keep_arr = pa.array(keep)
-    return Records(
+        reason = _REASONS[why[i]]
+        rejected.add(
+            first_line + int(i), reason, _detail(reason, text, min_length, max_length), text[:200]
+        )
+    keep = sub == 0
+    records = Records(
         line=first_line + cand[keep],
-        sequence=pc.filter(seqs, keep_arr),
+        sequence=pc.filter(seqs, pa.array(keep)),
         expression=values[keep],
-        n_count=_rows_with(seq_data, seq_offsets, _N_BYTE)[keep],
+        n_count=_count_n(seq_data, seq_offsets)[keep],
         rejected=rejected,
     )
+    return records, int(ends[-1]) + 1 if n else 0
 
 
-_N_BYTE = np.zeros(256, dtype=bool)
-_N_BYTE[ord("N")] = True
-
-
-def _offsets_and_data(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    _, off, data = arr.buffers()
-    offsets = np.frombuffer(off, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    return offsets, (np.frombuffer(data, dtype=np.uint8) if data else np.zeros(0, np.uint8))
+def _fill(fh: BinaryIO, buf: np.ndarray, start: int) -> tuple[int, bool]:
+    """Read into buf[start:] until it is full or the file ends; (end, reached EOF)."""
+    view = memoryview(buf)
+    end = start
+    while end < len(buf):
+        got = fh.readinto(view[end:])
+        if not got:
+            return end, True
+        end += got
+    return end, False
 
 
 def iter_official_txt(
@@ -210,27 +248,27 @@ def iter_official_txt(
 
     Valid lines have exactly two tab-separated fields, a sequence over ACGTN (upper case) with a
     length in [min_length, max_length], and a finite decimal number; LF line endings only.
+    The file is read into one reused buffer (grown only for a line longer than a block).
     """
-    line = 1
-    carry = b""
-    with open(path, "rb") as fh:
+    buf = np.empty(block_bytes, dtype=np.uint8)
+    line, have = 1, 0
+    with open(path, "rb", buffering=0) as fh:
         while True:
-            chunk = fh.read(block_bytes)
-            at_eof = not chunk
-            data = carry + chunk
-            if not at_eof:
-                cut = data.rfind(b"\n") + 1
-                if cut == 0:  # a single line longer than the block: keep reading
-                    carry = data
-                    continue
-                data, carry = data[:cut], data[cut:]
-            if data:
-                buf = np.frombuffer(data, dtype=np.uint8)
-                records = _parse_block(buf, line, min_length, max_length, at_eof)
-                line += int(np.count_nonzero(buf == 10)) + (at_eof and buf[-1] != 10)
-                yield records
-            if at_eof:
+            end, eof = _fill(fh, buf, have)
+            if eof and end == 0:
                 return
+            records, used = _parse_block(buf[:end], line, min_length, max_length, at_eof=eof)
+            if eof:
+                yield records
+                return
+            if used == 0:  # no complete line in a full buffer: grow it
+                buf = np.concatenate([buf, np.empty(len(buf), dtype=np.uint8)])
+                have = end
+                continue
+            line += len(records) + len(records.rejected)
+            yield records
+            have = end - used
+            buf[:have] = buf[used:end]
 
 
 def read_official_txt(path: str | os.PathLike) -> tuple[pa.Array, np.ndarray]:
