@@ -10,6 +10,7 @@ import logging
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from promoterbench import binning, filters
 from promoterbench.teams.base import Reads, Team
@@ -38,12 +39,17 @@ def select_and_split(
 
 
 def load_split(bins_dir: str, split: pd.DataFrame) -> dict[str, Reads]:
-    """The reads of each fold, in read-id order."""
+    """The reads of each fold, in read-id order (one copy of each fold, nothing more)."""
     ids = split["read_id"].to_numpy()
+    folds = split["fold"].to_numpy()
+    by_id = np.argsort(ids, kind="stable")
     table = binning.read_bins(bins_dir, read_ids=ids)
-    table = table.sort_by("read_id")
-    reads = Reads.from_table(table)
-    if len(reads) != len(ids):
-        raise ValueError(f"{len(ids) - len(reads)} selected reads are missing from {bins_dir}")
-    fold = split.set_index("read_id").loc[reads.read_id, "fold"].to_numpy()
-    return {name: reads.take(np.flatnonzero(fold == name)) for name in ("train", "val")}
+    if table.num_rows != len(ids):
+        raise ValueError(f"{len(ids) - table.num_rows} selected reads are missing from {bins_dir}")
+    read_id = table["read_id"].to_numpy()
+    order = np.argsort(read_id, kind="stable")  # table rows in read-id order
+    fold = folds[by_id[np.searchsorted(ids, read_id[order], sorter=by_id)]]
+    return {
+        name: Reads.from_table(table.take(pa.array(order[fold == name])))
+        for name in ("train", "val")
+    }

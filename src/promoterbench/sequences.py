@@ -62,6 +62,9 @@ def lengths(seqs: Sequence[str] | pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.diff(offsets)
 
 
+ROWS_PER_CHUNK = 1 << 15  # index temporaries stay ~30 MB whatever the number of reads
+
+
 def encode(
     seqs: Sequence[str] | pa.Array | pa.ChunkedArray,
     length: int,
@@ -72,33 +75,49 @@ def encode(
 
     Shorter sequences are padded with N on the ``pad`` side; longer ones keep their ``keep``-most
     ``length`` nucleotides (``keep="left"`` keeps the first ``length`` nt). Raises ValueError on any
-    character outside ACGTN.
+    character outside ACGTN. Works through the rows in chunks, so memory stays at the output.
     """
     arr = _as_string_array(seqs)
     if arr.null_count:
         raise ValueError("sequence array contains nulls")
     offsets, data = _buffers(arr)
-    n = len(arr)
-    lens = np.diff(offsets)
-    out = np.full((n, length), PAD_CODE, dtype=np.uint8)
-    if n == 0:
-        return out
-    if np.all(lens == length):
-        raw = data[offsets[0] : offsets[-1]].reshape(n, length)
-        out[:] = _LUT[raw]
-    else:
+    out = np.full((len(arr), length), PAD_CODE, dtype=np.uint8)
+    col = np.arange(length)
+    for lo in range(0, len(arr), ROWS_PER_CHUNK):
+        off = offsets[lo : lo + ROWS_PER_CHUNK + 1]
+        lens = np.diff(off)
+        block = out[lo : lo + len(lens)]
+        if np.all(lens == length):
+            block[:] = _LUT[data[off[0] : off[-1]].reshape(len(lens), length)]
+            continue
         take = np.minimum(lens, length)
-        src_start = offsets[:-1] + np.where(keep == "left", 0, lens - take)
-        dst_start = np.where(pad == "right", 0, length - take)
-        col = np.arange(length)
-        rel = col[None, :] - dst_start[:, None]
+        src_start = off[:-1] + (0 if keep == "left" else lens - take)
+        dst_start = 0 if pad == "right" else length - take
+        rel = col[None, :] - np.broadcast_to(dst_start, lens.shape)[:, None]
         valid = (rel >= 0) & (rel < take[:, None])
-        src = (src_start[:, None] + rel)[valid]
-        out[valid] = _LUT[data[src]]
-    if (out == 255).any():
-        row = int(np.flatnonzero((out == 255).any(axis=1))[0])
-        raise ValueError(f"sequence {row} contains a character outside {ALPHABET}")
+        block[valid] = _LUT[data[(src_start[:, None] + rel)[valid]]]
+    bad = (out == 255).any(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"sequence {int(np.flatnonzero(bad)[0])} contains a character outside {ALPHABET}"
+        )
     return out
+
+
+def with_context(codes: np.ndarray, kept: np.ndarray, context: np.ndarray) -> np.ndarray:
+    """Replace all but the last ``kept[i]`` codes of row i by the end of ``context`` (in place).
+
+    Rows must be right-aligned (padded on the left); used to put real upstream vector sequence
+    where a fixed-width model would otherwise see padding.
+    """
+    width = codes.shape[1]
+    col = np.arange(width)
+    for lo in range(0, len(codes), ROWS_PER_CHUNK):
+        k = np.minimum(kept[lo : lo + ROWS_PER_CHUNK], width)
+        fill = col[None, :] < (width - k)[:, None]
+        source = col[None, :] + k[:, None] + len(context) - width
+        codes[lo : lo + len(k)][fill] = context[np.clip(source, 0, len(context) - 1)[fill]]
+    return codes
 
 
 def decode(codes: np.ndarray) -> list[str]:

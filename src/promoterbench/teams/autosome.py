@@ -216,11 +216,7 @@ class Autosome(TorchTeam):
         codes = sq.encode(sequences, width, pad="left", keep="right")
         insert = np.maximum(sq.lengths(sequences) - len(sq.FLANK5), 0)  # read minus adapter
         upstream = sq.encode([sq.PLASMID_UPSTREAM], len(sq.PLASMID_UPSTREAM))[0]
-        col = np.arange(width)
-        context = col[None, :] < (width - insert)[:, None]
-        source = col[None, :] + insert[:, None] + len(upstream) - width
-        codes[context] = upstream[np.clip(source, 0, len(upstream) - 1)[context]]
-        return codes
+        return sq.with_context(codes, insert, upstream)
 
     def encode(self, reads: Reads, settings: dict) -> Encoded:
         """Every read forward and reverse-complemented (is_reverse 0 / 1)."""
