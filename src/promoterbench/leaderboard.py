@@ -40,29 +40,47 @@ def entry(name: str, evaluation: pd.DataFrame, split: str, info: dict) -> dict:
     }
 
 
-def rank(rows: list[dict], data: str) -> pd.DataFrame:
-    """Order rows by the mean of their two score ranks; number them from 1."""
+def rank(rows: list[dict], split: str, data: str) -> pd.DataFrame:
+    """Order rows by the mean of their two score ranks; number them from 1.
+
+    Entries that could only be scored on another split (e.g. a submission covering only the
+    public leaderboard) are listed after the ranked ones, without a rank.
+    """
     board = pd.DataFrame(rows)
-    r2 = board["score_pearson_r2"].fillna(-np.inf)
-    rho = board["score_spearman"].fillna(-np.inf)
+    ranked = board["split"] == split
+    r2 = board["score_pearson_r2"].where(ranked).fillna(-np.inf)
+    rho = board["score_spearman"].where(ranked).fillna(-np.inf)
     board["_key"] = (
         r2.rank(ascending=False, method="min") + rho.rank(ascending=False, method="min")
     ) / 2
-    board["_r2"] = r2
+    board["_key"] = board["_key"].where(ranked, np.inf)
+    board["_r2"] = board["score_pearson_r2"]
     board = board.sort_values(["_key", "_r2"], ascending=[True, False], kind="stable")
-    board.insert(0, "rank", np.arange(1, len(board) + 1))
+    n_ranked = int(ranked.sum())
+    board.insert(
+        0,
+        "rank",
+        pd.array(list(range(1, n_ranked + 1)) + [None] * (len(board) - n_ranked), dtype="Int64"),
+    )
     board["data"] = data
     board["n_params"] = board["n_params"].astype("Int64")
     return board[COLUMNS].reset_index(drop=True)
 
 
 def build(
-    evaluations: dict[str, str], infos: dict[str, str | None], split: str, data: str
+    evaluations: dict[str, str],
+    summaries: dict[str, str],
+    kinds: dict[str, str],
+    split: str,
+    data: str,
 ) -> pd.DataFrame:
-    """Leaderboard from evaluation TSV paths and training-summary JSON paths (None: no training)."""
+    """Leaderboard from evaluation TSVs, training summaries (trained entries) and the kind of
+    every other entry ('external' submissions; anything else is a 'reference')."""
     rows = []
     for name, path in evaluations.items():
-        info_path = infos.get(name)
-        info = json.loads(Path(info_path).read_text()) if info_path else {"kind": "reference"}
+        if name in summaries:
+            info = json.loads(Path(summaries[name]).read_text())
+        else:
+            info = {"kind": kinds.get(name, "reference")}
         rows.append(entry(name, pd.read_csv(path, sep="\t"), split, info))
-    return rank(rows, data)
+    return rank(rows, split, data)

@@ -1,6 +1,11 @@
+import re
+from pathlib import Path
+
 from snakemake.utils import validate
 
 from promoterbench import teams as registry
+from promoterbench import testset
+from promoterbench.download import FILES as DOWNLOADS, url_for
 
 validate(config, "../schemas/config.schema.yaml")
 
@@ -11,6 +16,20 @@ if _unknown:
     raise ValueError(
         f"config teams: unknown team(s) {', '.join(_unknown)}; "
         f"known: {', '.join(sorted(registry.REGISTRY))}"
+    )
+
+
+# External submissions: official JSONs dropped into submissions/ are scored on the real test set.
+EXTERNAL = sorted(p.stem for p in Path("submissions").glob("*.json"))
+if EXTERNAL and DATA != "dream2022":
+    logger.warning(
+        f"submissions/: {len(EXTERNAL)} file(s) are scored only with data: dream2022 "
+        "(the synthetic test set has other indices); not scored in this run"
+    )
+_clash = sorted(set(EXTERNAL) & (set(TEAMS) | {"oracle"}))
+if _clash:
+    raise ValueError(
+        f"submissions/: {', '.join(_clash)} would shadow a model of the workflow; rename"
     )
 
 
@@ -43,6 +62,28 @@ def truth_files(wildcards):
     }
 
 
+def download_source(wildcards):
+    """Where one official file comes from: a local folder (linked) or a URL."""
+    cfg = config["dream2022"]
+    if cfg["local_dir"]:
+        return {"local_dir": cfg["local_dir"], "url": None}
+    return {"local_dir": None, "url": url_for(cfg["base_url"], wildcards.file)}
+
+
+def id_files(wildcards):
+    """The files a test-id tarball must hold (found by name anywhere inside)."""
+    if wildcards.folder == testset.SUBSET_DIR:
+        return [c.csv for c in testset.CATEGORIES if c.csv]
+    return [c.json for c in testset.CATEGORIES]
+
+
+def submission_file(wildcards):
+    """A team's own submission, or an external one from submissions/."""
+    if wildcards.name in EXTERNAL:
+        return f"submissions/{wildcards.name}.json"
+    return f"results/{wildcards.data}/submissions/{wildcards.name}.json"
+
+
 def team_config(wildcards):
     """The config slice of one team: a change here re-runs only that team's chain."""
     return {
@@ -63,11 +104,18 @@ def checkpoint_dir(wildcards):
 
 
 def entries(wildcards):
-    """Everything on the leaderboard: trained teams and the oracle (synthetic data)."""
+    """Everything on the leaderboard: trained teams, the oracle (synthetic data) and external
+    submissions (real data)."""
     names = list(TEAMS)
     if config["oracle"] and wildcards.data == "synthetic":
         names.append("oracle")
+    if wildcards.data == "dream2022":
+        names += EXTERNAL
     return names
+
+
+def external(wildcards):
+    return EXTERNAL if wildcards.data == "dream2022" else []
 
 
 def evaluations(wildcards):

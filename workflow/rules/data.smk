@@ -19,6 +19,43 @@ rule simulate:
         "../scripts/simulate.py"
 
 
+rule download:
+    output:
+        "resources/dream2022/{file}",
+    log:
+        "results/dream2022/logs/download/{file}.log",
+    benchmark:
+        "results/dream2022/benchmarks/download/{file}.tsv"
+    wildcard_constraints:
+        file="|".join(re.escape(f) for f in DOWNLOADS),
+    localrule: True
+    conda:
+        "../../envs/data.yaml"
+    params:
+        source=download_source,
+    script:
+        "../scripts/download.py"
+
+
+rule extract_ids:
+    input:
+        tarball="resources/dream2022/{folder}.tar.gz",
+    output:
+        folder=directory("resources/dream2022/{folder}"),
+    log:
+        "results/dream2022/logs/extract_ids/{folder}.log",
+    benchmark:
+        "results/dream2022/benchmarks/extract_ids/{folder}.tsv"
+    wildcard_constraints:
+        folder="test_subset_ids|public_leaderboard_ids",
+    conda:
+        "../../envs/data.yaml"
+    params:
+        names=id_files,
+    script:
+        "../scripts/extract_ids.py"
+
+
 rule ingest:
     input:
         train=raw_train,

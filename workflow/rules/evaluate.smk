@@ -1,7 +1,7 @@
 rule evaluate:
     input:
         unpack(truth_files),
-        submission="results/{data}/submissions/{name}.json",
+        submission=submission_file,
     output:
         evaluation="results/{data}/evaluation/{name}.tsv",
     log:
@@ -32,6 +32,7 @@ rule leaderboard:
         "../../envs/data.yaml"
     params:
         names=entries,
+        external=external,
         split=config["split"],
     script:
         "../scripts/leaderboard.py"
