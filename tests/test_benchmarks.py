@@ -1,0 +1,32 @@
+"""The benchmark scripts run and report what they promise (figures are measured, not asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+
+from conftest import REPO
+
+
+def test_ingest_benchmark_reports_every_step(tmp_path):
+    out = tmp_path / "ingest.tsv"
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "ingest.py"), "--reads", "3000", "--out", str(out)],
+                   check=True, capture_output=True)  # fmt: skip
+    table = pd.read_csv(out, sep="\t")
+    assert list(table["step"]) == ["ingest", "bin", "ingest+bin"]
+    assert (
+        (table["reads"] == 3000).all()
+        and (table["wall_s"] > 0).all()
+        and (table["peak_rss_mb"] > 0).all()
+    )
+
+
+def test_simulate_benchmark_reports_the_reads(tmp_path):
+    out = tmp_path / "simulate.tsv"
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "simulate.py"), "--reads", "2000", "--out", str(out)],
+                   check=True, capture_output=True)  # fmt: skip
+    table = pd.read_csv(out, sep="\t")
+    assert list(table["step"]) == ["test_set", "train_reads"]
+    assert table.set_index("step").loc["train_reads", "sequences"] == 2000
