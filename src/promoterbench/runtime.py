@@ -50,8 +50,15 @@ def set_threads(threads: int, torch: bool = False) -> int:
     return n
 
 
+DEVICES = ("auto", "cpu", "cuda", "mps", "xla")
+
+
 def resolve_device(name: str):
-    """The torch device for config ``device`` (auto, cpu, cuda, mps); a clear error if absent."""
+    """The torch device for config ``device``; a clear error when it is not available.
+
+    ``xla`` imports torch_xla only here (it is not a dependency of the package) and uses the
+    PJRT runtime named by ``PJRT_DEVICE`` (default TPU).
+    """
     import torch
 
     if name == "auto":
@@ -60,13 +67,61 @@ def resolve_device(name: str):
         if torch.backends.mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError(
-            "device: cuda was requested but torch.cuda.is_available() is False "
-            f"(torch {torch.__version__}; a CPU-only build or no visible GPU)"
-        )
-    if name == "mps" and not torch.backends.mps.is_available():
-        raise RuntimeError("device: mps was requested but this torch build/machine has no MPS")
-    if name not in ("cpu", "cuda", "mps"):
-        raise ValueError(f"unknown device {name!r}: choose auto, cpu, cuda or mps")
-    return torch.device(name)
+    if name == "cpu":
+        return torch.device("cpu")
+    if name == "cuda":
+        if not torch.cuda.is_available():
+            raise RuntimeError(
+                "device: cuda was requested but torch.cuda.is_available() is False "
+                f"(torch {torch.__version__}: a CPU-only build, or no visible GPU)"
+            )
+        return torch.device("cuda")
+    if name == "mps":
+        if not torch.backends.mps.is_available():
+            raise RuntimeError("device: mps was requested but this torch build/machine has no MPS")
+        return torch.device("mps")
+    if name == "xla":
+        os.environ.setdefault("PJRT_DEVICE", "TPU")
+        try:
+            import torch_xla
+        except ImportError as err:
+            raise RuntimeError(
+                "device: xla needs the torch_xla package (pip install 'torch_xla[tpu]' with the "
+                f"same version as torch; envs/torch-xla.yaml pins a working pair): {err}"
+            ) from None
+        return torch_xla.device()
+    raise ValueError(f"unknown device {name!r}: choose one of {', '.join(DEVICES)}")
+
+
+def check_device(device, requested: str) -> str:
+    """Describe the device in use and fail if it is not what was asked for.
+
+    On a TPU VM, a second process cannot open libtpu and torch_xla may quietly fall back to the
+    CPU: that is an error here, not a slow run.
+    """
+    if device.type == "xla":
+        import torch_xla.runtime as xr
+
+        kind = xr.device_type()
+        wanted = os.environ.get("PJRT_DEVICE", "TPU")
+        if kind != wanted:
+            raise RuntimeError(
+                f"device: xla asked for PJRT_DEVICE={wanted} but got {kind} (is another process "
+                "holding libtpu? the tpu profile runs one TPU job at a time)"
+            )
+        return f"xla ({kind})"
+    if requested not in ("auto", device.type):
+        raise RuntimeError(f"device: {requested} was requested but {device} was selected")
+    if device.type == "cuda":
+        import torch
+
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    return device.type
+
+
+def sync_device(device) -> None:
+    """Run the queued graph on lazy devices (XLA): once per training step."""
+    if device.type == "xla":
+        import torch_xla
+
+        torch_xla.sync()

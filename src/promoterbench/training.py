@@ -24,9 +24,11 @@ import pandas as pd
 import torch
 from scipy import stats
 
+from promoterbench.runtime import sync_device
+
 if TYPE_CHECKING:
-    from promoterbench.teams.torch_team import TorchTeam
     from promoterbench.teams.base import FitContext
+    from promoterbench.teams.torch_team import TorchTeam
 
 HISTORY_COLUMNS = [
     "epoch", "train_loss", "val_loss", "val_pearson_r", "val_spearman_rho", "val_r2_score", "lr",
@@ -98,18 +100,50 @@ class EarlyStopping:
         return self.patience is not None and self.bad_epochs >= self.patience
 
 
+PRECISIONS = ("fp32", "bf16", "fp16")
+
+
 def autocast(device: torch.device, precision: str):
-    """bf16 autocast where asked for; fp32 otherwise."""
+    """Mixed-precision context for the forward pass (fp32: none)."""
     if precision == "fp32":
         return nullcontext()
-    if precision == "bf16":
-        return torch.autocast(device.type, dtype=torch.bfloat16)
-    raise ValueError(f"unknown precision {precision!r} (fp32 or bf16)")
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+    if dtype is None:
+        raise ValueError(f"unknown precision {precision!r}: choose one of {', '.join(PRECISIONS)}")
+    return torch.autocast(device.type, dtype=dtype)
 
 
 def fingerprint(*parts: object) -> str:
     """Stable hash of settings and data sizes: a checkpoint only resumes the same run."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _to_cpu(obj):
+    """A copy of nested state with every tensor on the CPU (XLA/CUDA tensors saved portably)."""
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu().clone()
+    if isinstance(obj, dict):
+        return {k: _to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_cpu(v) for v in obj)
+    return copy.deepcopy(obj)
+
+
+@dataclass
+class TrainState:
+    """Everything an epoch changes, and a checkpoint restores."""
+
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    scheduler: object
+    step_on: str | None
+    scaler: torch.amp.GradScaler | None
+    stopper: EarlyStopping
+    target_params: dict
+    rng: np.random.Generator
+    best_state: dict = field(default_factory=dict)
+    history: list[dict] = field(default_factory=list)
+    epoch: int = 0
 
 
 class Trainer:
@@ -119,7 +153,12 @@ class Trainer:
         self.team, self.settings, self.context = team, settings, context
         self.cfg = settings["train"]
         self.device = torch.device(context.device)
+        self.precision = context.precision
         self.log = context.log
+        if self.precision == "fp16" and self.device.type != "cuda":
+            raise ValueError(
+                "precision: fp16 needs device: cuda (bf16 works on CPUs, GPUs and TPUs)"
+            )
 
     @property
     def eval_batch_size(self) -> int:
@@ -127,28 +166,15 @@ class Trainer:
         slower for LegNet here), 1,024 on accelerators."""
         return 128 if self.device.type == "cpu" else 1024
 
-    def _checkpoint_path(self) -> Path | None:
-        if self.context.checkpoint_dir is None:
-            return None
-        return Path(self.context.checkpoint_dir) / "last.pt"
-
-    def _save(self, path: Path | None, payload: dict) -> None:
-        if path is None:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-
+    # -- prediction and validation -----------------------------------------------------------
     def predict_outputs(
         self, model: torch.nn.Module, data: Encoded, target_params: dict
     ) -> np.ndarray:
         """Model predictions on the label scale (team's inverse target transform applied)."""
         model.eval()
         out = np.zeros(len(data), dtype=np.float32)
-        batch = self.eval_batch_size
-        with torch.inference_mode(), autocast(self.device, self.context.precision):
-            for idx in self.team.eval_batches(data, batch):
+        with torch.inference_mode(), autocast(self.device, self.precision):
+            for idx in self.team.eval_batches(data, self.eval_batch_size):
                 x = self.team.inputs(data, idx, self.device, self.settings)
                 out[idx] = self.team.prediction(model(x).float(), target_params).cpu().numpy()
         return out
@@ -161,9 +187,8 @@ class Trainer:
             return (float("nan"),) * 4
         model.eval()
         loss_sum, pred = 0.0, np.zeros(len(val), dtype=np.float32)
-        batch = self.eval_batch_size
-        with torch.inference_mode(), autocast(self.device, self.context.precision):
-            for idx in self.team.eval_batches(val, batch):
+        with torch.inference_mode(), autocast(self.device, self.precision):
+            for idx in self.team.eval_batches(val, self.eval_batch_size):
                 out = model(self.team.inputs(val, idx, self.device, self.settings)).float()
                 y = self.team.targets(val, idx, target_params, self.device)
                 loss_sum += float(self.team.loss(out, y, self.settings)) * len(idx)
@@ -171,124 +196,159 @@ class Trainer:
         r, rho = correlations(val.target, pred)
         return loss_sum / len(val), r, rho, r2_score(val.target.astype(np.float64), pred)
 
-    def fit(self, train: Encoded, val: Encoded) -> tuple[torch.nn.Module, pd.DataFrame, dict]:
-        """Train; returns the model with the best monitored weights, the history and the target transform."""
-        cfg, team, device, log = self.cfg, self.team, self.device, self.log
+    # -- training ------------------------------------------------------------------------------
+    def setup(self, train: Encoded, val: Encoded) -> TrainState:
+        """Seed everything and build the model, optimiser, scheduler and stopping rule."""
         seed = int(self.settings["seed"])
         torch.manual_seed(seed)
-        rng = np.random.default_rng(seed)
-        model = team.build_model(self.settings).to(device)
-        target_params = team.fit_target(train, val, self.settings)
-        optimizer = team.optimizer(model, self.settings)
-        steps = team.steps_per_epoch(len(train), self.settings)
-        scheduler, step_on = team.scheduler(optimizer, self.settings, steps)
-        monitor = cfg.get("monitor", "none") if len(val) else "none"
-        stopper = EarlyStopping(monitor, cfg.get("patience"))
-        best_state = copy.deepcopy(model.state_dict())
-        history: list[dict] = []
-        start = 1
-        ckpt = self._checkpoint_path()
-        key = fingerprint(self.settings, len(train), len(val), str(device), self.context.precision)
-        if ckpt is not None and ckpt.exists():
-            saved = torch.load(ckpt, map_location=device, weights_only=False)
-            if saved.get("fingerprint") == key:
-                model.load_state_dict(saved["model"])
-                optimizer.load_state_dict(saved["optimizer"])
-                if scheduler is not None:
-                    scheduler.load_state_dict(saved["scheduler"])
-                stopper = EarlyStopping(**saved["stopper"])
-                best_state, history = saved["best_state"], saved["history"]
-                target_params = saved["target_params"]
-                torch.set_rng_state(saved["torch_rng"])
-                rng.bit_generator.state = saved["numpy_rng"]
-                start = saved["epoch"] + 1
-                log.info("resuming from checkpoint %s after epoch %d", ckpt, saved["epoch"])
-            else:
-                log.info("ignoring checkpoint %s: it belongs to other settings or data", ckpt)
-        max_epochs = int(cfg["max_epochs"])
-        clip = cfg.get("clip_grad_norm")
-        for epoch in range(start, max_epochs + 1):
-            if stopper.stop:
+        model = self.team.build_model(self.settings).to(self.device)
+        optimizer = self.team.optimizer(model, self.settings)
+        steps = self.team.steps_per_epoch(len(train), self.settings)
+        scheduler, step_on = self.team.scheduler(optimizer, self.settings, steps)
+        monitor = self.cfg.get("monitor", "none") if len(val) else "none"
+        return TrainState(
+            model=model,
+            optimizer=optimizer,
+            scheduler=scheduler,
+            step_on=step_on,
+            scaler=torch.amp.GradScaler("cuda") if self.precision == "fp16" else None,
+            stopper=EarlyStopping(monitor, self.cfg.get("patience")),
+            target_params=self.team.fit_target(train, val, self.settings),
+            rng=np.random.default_rng(seed),
+            best_state=_to_cpu(model.state_dict()),
+        )
+
+    def step(self, state: TrainState, data: Encoded, idx: np.ndarray) -> torch.Tensor:
+        """One optimisation step on the reads ``idx``; returns the loss (still on the device)."""
+        team, device = self.team, self.device
+        x = team.inputs(data, idx, device, self.settings)
+        y = team.targets(data, idx, state.target_params, device)
+        with autocast(device, self.precision):
+            out = state.model(x)
+        loss = team.loss(out.float(), y, self.settings) + team.regularization(
+            state.model, self.settings
+        )
+        state.optimizer.zero_grad(set_to_none=True)
+        clip = self.cfg.get("clip_grad_norm")
+        if state.scaler is not None:  # fp16: scale the loss, unscale before clipping
+            state.scaler.scale(loss).backward()
+            state.scaler.unscale_(state.optimizer)
+        else:
+            loss.backward()
+        if clip:
+            torch.nn.utils.clip_grad_norm_(state.model.parameters(), float(clip))
+        if state.scaler is not None:
+            state.scaler.step(state.optimizer)
+            state.scaler.update()
+        else:
+            state.optimizer.step()
+        if state.step_on == "batch":
+            state.scheduler.step()
+        sync_device(device)  # XLA: run this step's graph now
+        return loss.detach()
+
+    def _train_epoch(
+        self, state: TrainState, train: Encoded, epoch: int
+    ) -> tuple[float, int, float]:
+        """One epoch; (mean training loss, samples, seconds). Progress goes to the log."""
+        state.model.train()
+        start, seen = time.perf_counter(), 0
+        loss_sum = torch.zeros((), device=self.device)  # summed on the device: no sync per batch
+        batches = self.team.batches(train, self.settings, state.rng)
+        report = max(1, len(batches) // 5)
+        for b, idx in enumerate(batches, start=1):
+            loss_sum += self.step(state, train, idx) * len(idx)
+            seen += len(idx)
+            if b % report == 0 or b == len(batches):
+                rate = seen / (time.perf_counter() - start)
+                self.log.info("epoch %d: batch %d/%d, loss %.4f, %.0f samples/s",
+                              epoch, b, len(batches), float(loss_sum) / seen, rate)  # fmt: skip
+        return float(loss_sum) / max(seen, 1), seen, time.perf_counter() - start
+
+    def _checkpoint(self, state: TrainState, key: str) -> None:
+        """Write everything needed to resume after this epoch, atomically."""
+        path = self._checkpoint_path()
+        if path is None:
+            return
+        payload = {
+            "fingerprint": key, "epoch": state.epoch, "model": state.model.state_dict(),
+            "optimizer": state.optimizer.state_dict(),
+            "scheduler": state.scheduler.state_dict() if state.scheduler is not None else None,
+            "scaler": state.scaler.state_dict() if state.scaler is not None else None,
+            "stopper": dict(state.stopper.__dict__), "best_state": state.best_state,
+            "history": state.history, "target_params": state.target_params,
+            "torch_rng": torch.get_rng_state(), "numpy_rng": state.rng.bit_generator.state,
+        }  # fmt: skip
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        torch.save(_to_cpu(payload), tmp)
+        os.replace(tmp, path)
+
+    def _resume(self, state: TrainState, key: str) -> None:
+        """Continue from the last checkpoint of the same run, if there is one."""
+        path = self._checkpoint_path()
+        if path is None or not path.exists():
+            return
+        saved = torch.load(path, map_location="cpu", weights_only=False)
+        if saved.get("fingerprint") != key:
+            self.log.info("ignoring checkpoint %s: it belongs to other settings or data", path)
+            return
+        state.model.load_state_dict(saved["model"])
+        state.optimizer.load_state_dict(saved["optimizer"])
+        if state.scheduler is not None:
+            state.scheduler.load_state_dict(saved["scheduler"])
+        if state.scaler is not None:
+            state.scaler.load_state_dict(saved["scaler"])
+        state.stopper = EarlyStopping(**saved["stopper"])
+        state.best_state, state.history = saved["best_state"], saved["history"]
+        state.target_params, state.epoch = saved["target_params"], saved["epoch"]
+        torch.set_rng_state(saved["torch_rng"])
+        state.rng.bit_generator.state = saved["numpy_rng"]
+        self.log.info("resuming from checkpoint %s after epoch %d", path, state.epoch)
+
+    def _checkpoint_path(self) -> Path | None:
+        if self.context.checkpoint_dir is None:
+            return None
+        return Path(self.context.checkpoint_dir) / "last.pt"
+
+    def fit(self, train: Encoded, val: Encoded) -> tuple[torch.nn.Module, pd.DataFrame, dict]:
+        """Train; returns the model with the best monitored weights, the history and the target
+        transform. Resumes from a checkpoint of the same run; writes one after every epoch."""
+        state = self.setup(train, val)
+        key = fingerprint(self.settings, len(train), len(val), self.device.type, self.precision)
+        self._resume(state, key)
+        monitor = state.stopper.monitor
+        for epoch in range(state.epoch + 1, int(self.cfg["max_epochs"]) + 1):
+            if state.stopper.stop:
                 break
-            model.train()
-            t0, seen, loss_sum = time.perf_counter(), 0, 0.0
-            batches = team.batches(train, self.settings, rng)
-            report = max(1, len(batches) // 5)
-            for b, idx in enumerate(batches, start=1):
-                x = team.inputs(train, idx, device, self.settings)
-                y = team.targets(train, idx, target_params, device)
-                with autocast(device, self.context.precision):
-                    out = model(x)
-                loss = team.loss(out.float(), y, self.settings) + team.regularization(
-                    model, self.settings
-                )
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                if clip:
-                    torch.nn.utils.clip_grad_norm_(model.parameters(), float(clip))
-                optimizer.step()
-                if step_on == "batch":
-                    scheduler.step()
-                team.after_step(device)
-                seen += len(idx)
-                loss_sum += float(loss.detach()) * len(idx)
-                if b % report == 0 or b == len(batches):
-                    rate = seen / (time.perf_counter() - t0)
-                    log.info(
-                        "epoch %d: batch %d/%d, loss %.4f, %.0f samples/s",
-                        epoch,
-                        b,
-                        len(batches),
-                        loss_sum / seen,
-                        rate,
-                    )
-            val_loss, r, rho, r2s = self._validate(model, val, target_params)
-            lr = optimizer.param_groups[0]["lr"]
-            if step_on == "epoch":
-                scheduler.step()
-            elif step_on == "plateau":
-                scheduler.step(val_loss)
-            seconds = time.perf_counter() - t0
-            row = dict(
-                zip(
-                    HISTORY_COLUMNS,
-                    [
-                        epoch,
-                        loss_sum / max(seen, 1),
-                        val_loss,
-                        r,
-                        rho,
-                        r2s,
-                        lr,
-                        seconds,
-                        seen / seconds,
-                    ],
-                )
-            )
-            history.append(row)
-            log.info(
-                "epoch %d done: train loss %.4f, val loss %.4f, val r %.4f, val rho %.4f, %.1f s",
-                epoch,
-                row["train_loss"],
-                val_loss,
-                r,
-                rho,
-                seconds,
-            )
+            train_loss, seen, seconds = self._train_epoch(state, train, epoch)
+            val_loss, r, rho, r2s = self._validate(state.model, val, state.target_params)
+            lr = state.optimizer.param_groups[0]["lr"]
+            if state.step_on == "epoch":
+                state.scheduler.step()
+            elif state.step_on == "plateau":
+                state.scheduler.step(val_loss)
+            values = [epoch, train_loss, val_loss, r, rho, r2s, lr, seconds, seen / seconds]
+            row = dict(zip(HISTORY_COLUMNS, values))
+            state.history.append(row)
+            self.log.info("epoch %d done: train loss %.4f, val loss %.4f, val r %.4f, val rho %.4f, %.1f s",
+                          epoch, train_loss, val_loss, r, rho, seconds)  # fmt: skip
             if monitor == "none":  # no validation: the last epoch is the model
-                best_state, stopper.best_epoch = copy.deepcopy(model.state_dict()), epoch
-            elif stopper.update(epoch, monitor_value(monitor, row)):
-                best_state = copy.deepcopy(model.state_dict())
-            self._save(ckpt, {
-                "fingerprint": key, "epoch": epoch, "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict() if scheduler is not None else None,
-                "stopper": stopper.__dict__, "best_state": best_state, "history": history,
-                "target_params": target_params, "torch_rng": torch.get_rng_state(),
-                "numpy_rng": rng.bit_generator.state,
-            })  # fmt: skip
-        if stopper.stop:
-            log.info("early stopping: no %s improvement for %d epochs", monitor, stopper.patience)
-        model.load_state_dict(best_state)
-        info = {"target_params": target_params, "best_epoch": stopper.best_epoch or len(history)}
-        return model, pd.DataFrame(history, columns=HISTORY_COLUMNS), info
+                state.best_state, state.stopper.best_epoch = (
+                    _to_cpu(state.model.state_dict()),
+                    epoch,
+                )
+            elif state.stopper.update(epoch, monitor_value(monitor, row)):
+                state.best_state = _to_cpu(state.model.state_dict())
+            state.epoch = epoch
+            self._checkpoint(state, key)
+        if state.stopper.stop:
+            self.log.info(
+                "early stopping: no %s improvement for %d epochs", monitor, state.stopper.patience
+            )
+        state.model.load_state_dict(state.best_state)
+        info = {
+            "target_params": state.target_params,
+            "best_epoch": state.stopper.best_epoch or state.epoch,
+        }
+        return state.model, pd.DataFrame(state.history, columns=HISTORY_COLUMNS), info

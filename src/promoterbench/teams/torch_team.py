@@ -145,9 +145,6 @@ class TorchTeam(Team):
         """(scheduler, when to step it: 'batch', 'epoch', 'plateau' or None)."""
         return None, None
 
-    def after_step(self, device: torch.device) -> None:
-        """Hook after every optimiser step (XLA steps its graph here)."""
-
     # -- fit / predict ----------------------------------------------------------------------------
     def fit(self, train: Reads, val: Reads, settings: dict, context: FitContext) -> Fitted:
         trainer = Trainer(self, settings, context)
