@@ -27,6 +27,10 @@ Training: plain SGD, lr 0.05, gradient-norm clipping 0.15, seed 7. Epochs: the c
 (set ``train: {max_epochs: 100}``).
 
 ``scale: cpu``: 16-dim embedding, 32 channels, 45,000 reads, 3 epochs.
+
+On XLA (TPU) every batch is right-padded to a multiple of 8 nt and read at each read's last
+position: the network is causal, so predictions are unchanged while the graph takes a few
+shapes instead of one per read length.
 """
 
 from __future__ import annotations
@@ -134,9 +138,26 @@ class TCN(nn.Module):
         self.head = nn.Linear(channels, 1)
         self.head.weight.data.normal_(0, 0.01)
 
-    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        x = self.drop(self.embedding(tokens).transpose(1, 2))
-        return self.head(self.blocks(x)[:, :, -1])
+    def forward(self, x: torch.Tensor | tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        """Tokens (B, L) read at the last step, or (right-padded tokens, last real position)."""
+        tokens, last = x if isinstance(x, tuple) else (x, None)
+        h = self.blocks(self.drop(self.embedding(tokens).transpose(1, 2)))
+        h = h[:, :, -1] if last is None else h[torch.arange(len(h), device=h.device), :, last]
+        return self.head(h)
+
+
+XLA_BUCKET = 8  # on XLA, lengths are padded up to a multiple of 8: a few graph shapes, not 23
+
+
+def bucketed_tokens(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Tokens right-padded (with N) to the next multiple of XLA_BUCKET, and each read's last
+    position. The network is causal, so the output there ignores the padding: same result."""
+    width = -(-int(lengths.max()) // XLA_BUCKET) * XLA_BUCKET
+    padded = np.full((len(codes), width), sq.N_CODE, dtype=np.uint8)
+    keep = min(width, codes.shape[1])
+    padded[:, :keep] = codes[:, :keep]
+    padded[np.arange(width)[None, :] >= lengths[:, None]] = sq.N_CODE
+    return TOKENS[padded], lengths - 1
 
 
 def _pearson(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -203,12 +224,13 @@ class WanBarton(TorchTeam):
     def eval_batches(self, data: Encoded, size: int) -> list[np.ndarray]:
         return self._by_length(data, size, drop_last=False)
 
-    def inputs(
-        self, data: Encoded, idx: np.ndarray, device: torch.device, settings: dict
-    ) -> torch.Tensor:
+    def inputs(self, data: Encoded, idx: np.ndarray, device: torch.device, settings: dict):
         lengths = data.extras.get("length", np.full(len(data), data.codes.shape[1]))[idx]
         if (lengths != lengths[0]).any():
             raise ValueError("a TCN batch must hold reads of one length")
+        if device.type == "xla":  # static shapes: no recompilation for every read length
+            tokens, last = bucketed_tokens(data.codes[idx], lengths)
+            return torch.from_numpy(tokens).to(device), torch.from_numpy(last).to(device)
         return torch.from_numpy(TOKENS[data.codes[idx, : lengths[0]]]).to(device)
 
     def loss(self, output: torch.Tensor, target: torch.Tensor, settings: dict) -> torch.Tensor:
