@@ -8,15 +8,27 @@ BIN := $(VENV)/bin
 TORCH_INDEX ?=
 TORCH_FLAGS := $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX),)
 
-.PHONY: install run test lint clean
+.PHONY: install install-tpu run test lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet torch==2.13.0 $(TORCH_FLAGS)
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,slurm,report]'
+	-$(BIN)/promoterbench install-profiles  # `snakemake --profile slurm|tpu` as typed (see README)
 	touch $@
 
 install: $(VENV)/.installed
+
+# A Cloud TPU VM: torch_xla's newest release needs torch 2.9.0 (envs/torch-xla.yaml), so torch is
+# installed with it and promoterbench without letting pip swap torch for 2.13.0.
+install-tpu:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet torch==2.9.0 'torch_xla[tpu]==2.9.0'
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	  print(*[r for r in p['dependencies'] + p['optional-dependencies']['report'] if not r.startswith('torch')])" \
+	  | xargs $(BIN)/pip install --quiet
+	-$(BIN)/promoterbench install-profiles
 
 run: install
 	$(BIN)/snakemake --cores 8 results/leaderboard.tsv

@@ -38,6 +38,15 @@ def _teams(args: argparse.Namespace) -> int:
     return 0
 
 
+def _install_profiles(args: argparse.Namespace) -> int:
+    from promoterbench import profiles
+
+    report = profiles.install(args.target, copy=args.copy, force=args.force)
+    for line in report:
+        print(line)
+    return 1 if any(line.startswith("skipped") for line in report) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="promoterbench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -64,6 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     teams.add_argument("--scale", choices=SCALES, default="paper", help="default: paper")
     teams.set_defaults(func=_teams)
+    install = sub.add_parser(
+        "install-profiles",
+        help="make `snakemake --profile slurm|tpu` find this repository's profiles",
+        description="Link profiles/slurm and profiles/tpu into Snakemake's user configuration "
+        "directory ($XDG_CONFIG_HOME/snakemake or ~/.config/snakemake).",
+    )
+    install.add_argument("--target", type=Path, help="another directory to install into")
+    install.add_argument("--copy", action="store_true", help="copy instead of linking")
+    install.add_argument("--force", action="store_true", help="replace profiles of the same name")
+    install.set_defaults(func=_install_profiles)
     return parser
 
 
