@@ -14,6 +14,7 @@ params = snakemake.params
 saved = torch.load(snakemake.input.model, map_location="cpu", weights_only=False)
 team = get_team(saved["team"])
 device = runtime.resolve_device(params.device)
+runtime.check_device(device, params.device)
 sequences, _ = formats.read_official_txt(snakemake.input.test)
 context = FitContext(device=device, precision=params.precision, log=log)
 predictions = team.predict(saved["state"], sequences, saved["settings"], context)

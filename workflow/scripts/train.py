@@ -17,8 +17,9 @@ cfg, params = snakemake.params.team, snakemake.params
 team = get_team(cfg["team"])
 settings = team.settings(cfg["scale"], cfg["overrides"])
 device = runtime.resolve_device(params.device)
+device_name = runtime.check_device(device, params.device)  # fails on a silent fallback
 log.info("training %s (scale %s) on %s, %s, %d thread(s); settings: %s",
-         team.name, cfg["scale"], device, params.precision, threads, json.dumps(settings))  # fmt: skip
+         team.name, cfg["scale"], device_name, params.precision, threads, json.dumps(settings))  # fmt: skip
 
 folds = selection.load_split(snakemake.input.bins, pd.read_parquet(snakemake.input.split))
 context = FitContext(
@@ -43,7 +44,7 @@ summary = {
     "train_reads": len(folds["train"]),
     "val_reads": len(folds["val"]),
     "best_epoch": fitted.state.get("best_epoch"),
-    "device": str(device),
+    "device": device_name,
     "precision": params.precision,
     "threads": threads,
     "scale": cfg["scale"],
