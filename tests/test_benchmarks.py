@@ -30,3 +30,13 @@ def test_simulate_benchmark_reports_the_reads(tmp_path):
     table = pd.read_csv(out, sep="\t")
     assert list(table["step"]) == ["test_set", "train_reads"]
     assert table.set_index("step").loc["train_reads", "sequences"] == 2000
+
+
+def test_train_throughput_benchmark_runs_a_team_step(tmp_path):
+    out = tmp_path / "throughput.tsv"
+    cmd = [sys.executable, str(REPO / "benchmarks" / "train_throughput.py"), "--team", "camformers",
+           "--scale", "cpu", "--device", "cpu", "--steps", "2", "--warmup", "1", "--batch-size", "16", "--out", str(out)]  # fmt: skip
+    subprocess.run(cmd, check=True, capture_output=True)
+    row = pd.read_csv(out, sep="\t").iloc[0]
+    assert row["team"] == "camformers" and row["device"] == "cpu" and row["batch"] == 16
+    assert row["samples_per_s"] > 0 and row["n_params"] == 110_593

@@ -289,3 +289,23 @@ def test_torch_team_trains_one_epoch_and_predicts(name, tmp_path):
         assert row["lr"] == pytest.approx(optimizer.param_groups[0]["lr"])
     pred = team.predict(fitted.state, val.sequence, settings, FitContext())
     assert pred.shape == (100,) and np.isfinite(pred).all()
+
+
+def test_tcn_bucketed_inputs_give_the_same_predictions():
+    """The XLA path pads lengths to buckets; causality makes the result identical."""
+    from promoterbench.teams.wan_barton import bucketed_tokens
+
+    team = get_team("wan_barton")
+    settings = team.settings("cpu")
+    model = team.build_model(settings).eval()
+    seqs = ["ACGT" * 25 + "ACG", "GGCAT" * 20 + "A"]  # 103 and 101 nt
+    codes = sq.encode(seqs, 103)
+    lengths = np.array([103, 101])
+    tokens, last = bucketed_tokens(codes, lengths)
+    assert tokens.shape == (2, 104) and last.tolist() == [102, 100]
+    with torch.no_grad():
+        padded = model((torch.from_numpy(tokens), torch.from_numpy(last)))
+        for i, seq in enumerate(seqs):
+            their_tokens = [[{"A": 0, "C": 1, "G": 2, "N": 3, "T": 4}[c] for c in seq]]
+            exact = model(torch.tensor(their_tokens))
+            assert torch.allclose(padded[i], exact[0], atol=1e-6)

@@ -1,0 +1,61 @@
+"""Device selection fails fast and clearly when the device is not there."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+import torch
+
+from promoterbench import runtime
+from promoterbench.teams import get_team
+from promoterbench.teams.base import FitContext
+from promoterbench.training import Trainer
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch_xla") is not None, reason="torch_xla is installed"
+)
+def test_xla_without_torch_xla_names_the_package():
+    with pytest.raises(
+        RuntimeError,
+        match=r"device: xla needs the torch_xla package \(pip install 'torch_xla\[tpu\]'",
+    ):
+        runtime.resolve_device("xla")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is visible")
+def test_cuda_on_a_machine_without_gpu_fails():
+    with pytest.raises(
+        RuntimeError, match="device: cuda was requested but torch.cuda.is_available\\(\\) is False"
+    ):
+        runtime.resolve_device("cuda")
+
+
+def test_auto_and_cpu_resolve_and_are_checked():
+    device = runtime.resolve_device("cpu")
+    assert runtime.check_device(device, "cpu") == "cpu"
+    assert runtime.check_device(runtime.resolve_device("auto"), "auto")
+    with pytest.raises(RuntimeError, match="device: cuda was requested but cpu was selected"):
+        runtime.check_device(device, "cuda")
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        runtime.resolve_device("tpu")
+
+
+def test_fp16_needs_cuda():
+    team = get_team("camformers")
+    with pytest.raises(ValueError, match="precision: fp16 needs device: cuda"):
+        Trainer(team, team.settings("cpu"), FitContext(device="cpu", precision="fp16"))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (CI has none)")
+def test_cuda_trains_in_mixed_precision():
+    from test_teams import random_reads
+
+    team = get_team("camformers")
+    settings = team.settings("cpu", {"train": {"max_epochs": 1}})
+    for precision in ("bf16", "fp16"):
+        fitted = team.fit(
+            random_reads(600, 1), random_reads(100, 2), settings, FitContext("cuda", precision)
+        )
+        assert fitted.history["train_loss"].notna().all()

@@ -1,0 +1,72 @@
+"""The slurm and tpu profiles dry-run as typed and put the resources where they belong."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from workflow_helpers import REPO, copy_workflow, planned_jobs
+
+pytestmark = pytest.mark.workflow
+
+
+def dry_run(workdir, *args, env=None):
+    cmd = [sys.executable, "-m", "snakemake", "-n", "results/leaderboard.tsv", *args]
+    return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env)
+
+
+def job_resources(output: str) -> dict[str, set[str]]:
+    """rule -> the distinct 'resources:' lines of its jobs in a dry run."""
+    out: dict[str, set[str]] = {}
+    rule = None
+    for line in output.splitlines():
+        if line.startswith(("rule ", "localrule ")):
+            rule = line.split()[1].rstrip(":")
+        elif line.strip().startswith("resources:") and rule:
+            out.setdefault(rule, set()).add(line.strip())
+    return out
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return copy_workflow(tmp_path_factory.mktemp("profiles"))
+
+
+def test_slurm_profile_puts_gpus_on_training_and_prediction(workdir):
+    out = dry_run(workdir, "--profile", "profiles/slurm")
+    assert out.returncode == 0, out.stderr[-3000:]
+    res = job_resources(out.stdout)
+    for rule in ("train", "predict"):
+        assert res[rule] and all(
+            "gpu=1" in r and "CHANGE_ME_gpu_partition" in r for r in res[rule]
+        ), rule
+    assert all("mem_mb=64000" in r for r in res["train"])
+    for rule in ("simulate", "ingest", "evaluate"):
+        assert all("gpu=" not in r and "CHANGE_ME_cpu_partition" in r for r in res[rule]), rule
+
+
+def test_tpu_profile_caps_the_tpu_and_trains_on_xla(workdir):
+    out = dry_run(workdir, "--profile", "profiles/tpu")
+    assert out.returncode == 0, out.stderr[-3000:]
+    res = job_resources(out.stdout)
+    assert all("tpu=1" in r for r in res["train"] | res["predict"])
+    assert all("tpu=" not in r for r in res["ingest"] | res["evaluate"])
+    profile = (REPO / "profiles/tpu/config.yaml").read_text()
+    assert "  - tpu=1" in profile and "  - device=xla" in profile  # global cap and device
+
+
+def test_profiles_work_as_typed_after_installing_them(workdir, tmp_path):
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    before = dry_run(workdir, "--profile", "tpu", env=env)
+    assert before.returncode != 0 and "profile" in (before.stdout + before.stderr).lower()
+    install = subprocess.run([sys.executable, "-m", "promoterbench", "install-profiles"], env=env,
+                             capture_output=True, text=True, check=True)  # fmt: skip
+    assert (tmp_path / "xdg" / "snakemake" / "tpu").is_symlink(), install.stdout
+    for name, marker in (("tpu", "tpu=1"), ("slurm", "gpu=1")):
+        out = dry_run(workdir, "--profile", name, env=env)
+        assert out.returncode == 0, out.stderr[-3000:]
+        trains = [w for rule, w in planned_jobs(out.stdout) if rule == "train"]
+        assert len(trains) == 6 and all(marker in r for r in job_resources(out.stdout)["train"])
