@@ -67,6 +67,20 @@ def rank(rows: list[dict], split: str, data: str) -> pd.DataFrame:
     return board[COLUMNS].reset_index(drop=True)
 
 
+INTERVAL_COLUMNS = [
+    "score_pearson_r2_lo", "score_pearson_r2_hi", "score_spearman_lo", "score_spearman_hi",
+    "mean_rank", "share_first",
+]  # fmt: skip
+
+
+def with_intervals(board: pd.DataFrame, bootstrap: pd.DataFrame) -> pd.DataFrame:
+    """Add the bootstrap's 95 % intervals and mean ranks (entries it did not cover stay empty)."""
+    merged = board.merge(bootstrap[["team"] + INTERVAL_COLUMNS], on="team", how="left")
+    first = ["rank", "team", "kind", "score_pearson_r2", "score_pearson_r2_lo", "score_pearson_r2_hi",
+             "score_spearman", "score_spearman_lo", "score_spearman_hi", "mean_rank", "share_first"]  # fmt: skip
+    return merged[first + [c for c in merged.columns if c not in first]]
+
+
 def build(
     evaluations: dict[str, str],
     summaries: dict[str, str],
@@ -84,3 +98,22 @@ def build(
             info = {"kind": kinds.get(name, "reference")}
         rows.append(entry(name, pd.read_csv(path, sep="\t"), split, info))
     return rank(rows, split, data)
+
+
+def summary_text(board: pd.DataFrame, top: int = 10) -> str:
+    """The leaderboard's first rows as a short text table (for the end of a run)."""
+    lines = [f"{'rank':>4}  {'team':<22} {'Score PearsonR²':<24} {'Score Spearman':<24} mean rank"]
+
+    def score(row: pd.Series, metric: str) -> str:
+        lo, hi = row.get(f"{metric}_lo"), row.get(f"{metric}_hi")
+        interval = f" [{lo:.3f}, {hi:.3f}]" if pd.notna(lo) and pd.notna(hi) else ""
+        return f"{row[metric]:.3f}{interval}"
+
+    for _, row in board.head(top).iterrows():
+        rank = "–" if pd.isna(row["rank"]) else str(int(row["rank"]))
+        mean_rank = f"{row['mean_rank']:.1f}" if pd.notna(row.get("mean_rank")) else ""
+        lines.append(f"{rank:>4}  {row['team']:<22} {score(row, 'score_pearson_r2'):<24} "
+                     f"{score(row, 'score_spearman'):<24} {mean_rank}")  # fmt: skip
+    if len(board) > top:
+        lines.append(f"      ... {len(board) - top} more")
+    return "\n".join(lines)
