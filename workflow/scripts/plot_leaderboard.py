@@ -1,10 +1,10 @@
-"""Bar chart of both official scores per leaderboard entry."""
+"""Leaderboard chart: both scores with bootstrap intervals."""
 
 import pandas as pd
 
-from promoterbench import plots, runtime
+from promoterbench import runtime
+from promoterbench.plots.leaderboard import leaderboard_chart
 
 log = runtime.setup_logging(snakemake.log[0])
-board = pd.read_csv(snakemake.input.leaderboard, sep="\t")
-plots.leaderboard_chart(board, snakemake.output.figure)
-log.info("wrote %s", snakemake.output.figure)
+leaderboard_chart(pd.read_csv(snakemake.input.leaderboard, sep="\t"), snakemake.output.png)
+log.info("wrote %s", snakemake.output.png)

@@ -1,0 +1,108 @@
+"""What the models predict: measured vs predicted, SNV effects, and motif tiling profiles.
+
+Density is drawn with hexagonal bins (log colour scale), so 71,103 points render in a second.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from promoterbench.plots import MEASURED, colour, grid, save
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def _density(ax, x: np.ndarray, y: np.ndarray, cmap: str) -> None:
+    ax.hexbin(x, y, gridsize=45, bins="log", mincnt=1, cmap=cmap, linewidths=0)
+    r = stats.pearsonr(x, y)[0] if np.std(x) > 0 and np.std(y) > 0 else np.nan
+    rho = stats.spearmanr(x, y)[0] if np.std(x) > 0 and np.std(y) > 0 else np.nan
+    ax.text(0.03, 0.96, f"r = {r:.3f}\nρ = {rho:.3f}", transform=ax.transAxes, va="top", fontsize=11,
+            bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8, "lw": 0})  # fmt: skip
+
+
+def prediction_scatter(
+    preds: dict[str, np.ndarray],
+    truth: np.ndarray,
+    index: np.ndarray,
+    path: str | os.PathLike,
+    split: str,
+) -> None:
+    """Measured (x) against predicted (y) expression of the split's test sequences, per entry."""
+    fig, axes = grid(len(preds), 4)
+    for ax, (name, pred) in zip(axes, preds.items()):
+        _density(ax, truth[index], pred[index], "Blues")
+        ax.set_title(name, color=colour(name))
+        ax.set_xlabel("measured")
+        ax.set_ylabel("predicted")
+    fig.suptitle(f"Measured vs predicted expression, {len(index):,} test sequences ({split} split)")
+    fig.tight_layout()
+    save(fig, path)
+
+
+def snv_effects(
+    preds: dict[str, np.ndarray],
+    truth: np.ndarray,
+    pairs: np.ndarray,
+    path: str | os.PathLike,
+    split: str,
+) -> None:
+    """Effect of single-nucleotide variants: measured vs predicted alt − ref, per entry."""
+    fig, axes = grid(len(preds), 4)
+    measured = truth[pairs[:, 0]] - truth[pairs[:, 1]]
+    for ax, (name, pred) in zip(axes, preds.items()):
+        _density(ax, measured, pred[pairs[:, 0]] - pred[pairs[:, 1]], "Purples")
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.axvline(0, color="grey", lw=0.5)
+        ax.set_title(name, color=colour(name))
+        ax.set_xlabel("measured alt − ref")
+        ax.set_ylabel("predicted alt − ref")
+    fig.suptitle(f"SNV effects, {len(pairs):,} variant pairs ({split} split)")
+    fig.tight_layout()
+    save(fig, path)
+
+
+def tiling_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Motif and position of every tiling pair from its tags (``<background>_<motif>[.RC]_<pos>``)."""
+    rest = [a[len(r) + 1 :] for a, r in zip(rows["alt_tag"], rows["ref_tag"])]
+    out = rows.copy()
+    out["motif"] = [x.rsplit("_", 1)[0].removesuffix(".RC") for x in rest]
+    out["position"] = [int(x.rsplit("_", 1)[1]) for x in rest]
+    return out
+
+
+def motif_tiling(
+    preds: dict[str, np.ndarray], truth: np.ndarray, rows: pd.DataFrame, path: str | os.PathLike
+) -> None:
+    """Measured and predicted effect (alt − ref) of a motif along the sequence, one panel per motif
+    (averaged over backgrounds and both orientations)."""
+    table = tiling_table(rows)
+    motifs = sorted(table["motif"].unique())
+    fig, axes = grid(len(motifs), 3, sharey=True)
+    series = {"measured": truth} | preds
+    for ax, motif in zip(axes, motifs):
+        part = table[table["motif"] == motif]
+        for name, values in series.items():
+            effect = values[part["alt_pos"].to_numpy()] - values[part["ref_pos"].to_numpy()]
+            # put every entry on the measured scale: effects standardised by their own SD
+            effect = effect / (np.std(values) or 1.0) * np.std(truth)
+            mean = pd.Series(effect).groupby(part["position"].to_numpy()).mean()
+            style = (
+                {"color": MEASURED, "lw": 2.5, "zorder": 5}
+                if name == "measured"
+                else {"color": colour(name), "lw": 1.3}
+            )
+            ax.plot(mean.index, mean.to_numpy(), label=name, **style)
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.set_title(motif)
+        ax.set_xlabel("motif start in the random region (nt)")
+    axes[0].set_ylabel("effect (alt − ref)")
+    axes[0].legend(loc="best", fontsize=9, ncol=2)
+    fig.suptitle(
+        "Motif tiling: measured and predicted effect along the sequence (test-scale units)"
+    )
+    fig.tight_layout()
+    save(fig, path)
