@@ -30,6 +30,10 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/figures.smk"
 
 
+onsuccess:
+    logger.info(run_summary())
+
+
 rule all:
     default_target: True
     input:

@@ -17,7 +17,6 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-ZENODO_FILES = "https://zenodo.org/records/10633252/files"
 FILES = (
     "train_sequences.txt",
     "filtered_test_data_with_MAUDE_expression.txt",

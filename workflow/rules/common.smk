@@ -1,8 +1,11 @@
+import importlib.util
 import re
 from pathlib import Path
 
+import pandas as pd
 from snakemake.utils import validate
 
+from promoterbench import leaderboard
 from promoterbench import teams as registry
 from promoterbench import testset
 from promoterbench.download import FILES as DOWNLOADS, url_for
@@ -39,9 +42,13 @@ wildcard_constraints:
     name=r"[A-Za-z0-9_.\-]+",
 
 
+FIGURES = ("leaderboard", "categories", "predictions", "snv_effects", "motif_tiling")
+FIGURES += ("training_curves", "read_lengths")
+
+
 def figures(wildcards):
     """Figures of the configured data source, built with results/leaderboard.tsv."""
-    return [f"results/{DATA}/figures/leaderboard.png"]
+    return [f"results/{DATA}/figures/{name}.png" for name in FIGURES]
 
 
 def raw_train(wildcards):
@@ -77,11 +84,15 @@ def id_files(wildcards):
     return [c.json for c in testset.CATEGORIES]
 
 
-def submission_file(wildcards):
+def submission_path(data, name):
     """A team's own submission, or an external one from submissions/."""
-    if wildcards.name in EXTERNAL:
-        return f"submissions/{wildcards.name}.json"
-    return f"results/{wildcards.data}/submissions/{wildcards.name}.json"
+    if name in EXTERNAL:
+        return f"submissions/{name}.json"
+    return f"results/{data}/submissions/{name}.json"
+
+
+def submission_file(wildcards):
+    return submission_path(wildcards.data, wildcards.name)
 
 
 def team_config(wildcards):
@@ -96,6 +107,12 @@ def team_config(wildcards):
 def team_source(wildcards):
     """The team's module, so that editing it re-runs the team."""
     return registry.source_file(wildcards.team)
+
+
+def module_file(module):
+    """The file of a promoterbench module, as an input: editing it re-runs the rule."""
+    spec = importlib.util.find_spec(module)
+    return spec.origin
 
 
 def checkpoint_dir(wildcards):
@@ -124,9 +141,47 @@ def evaluations(wildcards):
     )
 
 
+def submissions(wildcards):
+    """The submission JSON of every leaderboard entry, in entries() order."""
+    return [submission_path(wildcards.data, name) for name in entries(wildcards)]
+
+
 def train_summaries(wildcards):
     return expand(
         "results/{data}/models/{team}/train_summary.json", data=wildcards.data, team=TEAMS
+    )
+
+
+def torch_teams(wildcards):
+    """Teams with per-epoch training curves (the k-mer baseline is solved in closed form)."""
+    return [t for t in TEAMS if t != "kmer_ridge"]
+
+
+def histories(wildcards):
+    return expand(
+        "results/{data}/models/{team}/history.tsv",
+        data=wildcards.data,
+        team=torch_teams(wildcards),
+    )
+
+
+def splits(wildcards):
+    return expand("results/{data}/teams/{team}/split.parquet", data=wildcards.data, team=TEAMS)
+
+
+def run_summary():
+    """What a finished run prints: the leaderboard's top and where everything is."""
+    board = Path("results/leaderboard.tsv")
+    if not board.exists():
+        return f"promoterbench: done; outputs under results/{DATA}/"
+    table = pd.read_csv(board, sep="\t")
+    ranked = table.loc[table["rank"].notna(), "split"]
+    split = ranked.iloc[0] if len(ranked) else config["split"]
+    return (
+        f"promoterbench: {DATA} data, {split} split, scale {config['scale']} ({board})\n"
+        f"{leaderboard.summary_text(table)}\n"
+        f"figures: results/{DATA}/figures/*.png (and .pdf)\n"
+        "report:  snakemake --report report.html"
     )
 
 

@@ -14,10 +14,32 @@ rule evaluate:
         "../scripts/evaluate.py"
 
 
+rule bootstrap:
+    input:
+        unpack(truth_files),
+        submissions=submissions,
+    output:
+        bootstrap="results/{data}/bootstrap.tsv",
+    log:
+        "results/{data}/logs/bootstrap.log",
+    benchmark:
+        "results/{data}/benchmarks/bootstrap.tsv"
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
+    params:
+        names=entries,
+        split=config["split"],
+        bootstrap=config["bootstrap"],
+    script:
+        "../scripts/bootstrap.py"
+
+
 rule leaderboard:
     input:
         evaluations=evaluations,
         summaries=train_summaries,
+        bootstrap="results/{data}/bootstrap.tsv",
     output:
         leaderboard=report(
             "results/{data}/leaderboard.tsv",
