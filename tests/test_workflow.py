@@ -16,10 +16,22 @@ TEAMS = {"wan_barton", "noisy_chardonnay", "madlab", "camformers", "autosome"}
 pytestmark = pytest.mark.workflow
 
 
+FIGURES = (
+    "leaderboard",
+    "categories",
+    "predictions",
+    "snv_effects",
+    "motif_tiling",
+    "training_curves",
+    "read_lengths",
+)
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     workdir = copy_workflow(tmp_path_factory.mktemp("run"))
-    snakemake(workdir, "results/leaderboard.tsv")
+    run = snakemake(workdir, "results/leaderboard.tsv")
+    (workdir / "run.out").write_text(run.stdout + run.stderr)
     return workdir
 
 
@@ -73,6 +85,39 @@ def test_outputs_follow_the_data_contracts(tiny_run):
     assert not (results / "checkpoints" / "camformers").exists()  # removed once the model is saved
 
 
+def test_every_figure_is_a_slide_sized_png_and_a_pdf(tiny_run):
+    from matplotlib.image import imread
+
+    figures = tiny_run / "results" / "synthetic" / "figures"
+    for name in FIGURES:
+        png = imread(figures / f"{name}.png")
+        height, width = png.shape[:2]
+        assert 1600 <= width <= 2200 and 400 <= height <= 2200, (name, width, height)
+        assert png[..., :3].std() > 0.05, name  # not a blank canvas
+        assert (figures / f"{name}.pdf").stat().st_size > 5_000, name
+
+
+def test_leaderboard_has_bootstrap_intervals_and_mean_ranks(tiny_run):
+    board = pd.read_csv(tiny_run / "results" / "leaderboard.tsv", sep="\t")
+    assert board["mean_rank"].notna().all()
+    assert (board["score_pearson_r2_lo"] <= board["score_pearson_r2_hi"]).all()
+    assert (board["score_spearman_lo"] <= board["score_spearman_hi"]).all()
+    assert board.set_index("team").loc["oracle", "mean_rank"] == 1.0
+
+
+def test_a_run_ends_with_a_summary(tiny_run):
+    out = (tiny_run / "run.out").read_text()
+    assert "promoterbench: synthetic data, private split, scale cpu" in out
+    assert "figures: results/synthetic/figures/*.png" in out
+
+
+def test_report_bundles_the_run(tiny_run):
+    out = snakemake(tiny_run, "--report", "report.html")
+    report = (tiny_run / "report.html").read_text()
+    assert out.returncode == 0 and len(report) > 100_000
+    assert "bootstrap resamples of the test set" in report and "leaderboard.tsv" in report
+
+
 def test_second_run_has_nothing_to_do(tiny_run):
     out = snakemake(tiny_run, "-n", "results/leaderboard.tsv")
     assert "Nothing to be done" in out.stdout + out.stderr
@@ -96,7 +141,11 @@ def test_changing_one_team_reruns_only_that_team(tiny_run):
         ("evaluate", "camformers"),
     }
     others = {rule for rule, _ in jobs} - {"split", "train", "predict", "evaluate"}
-    assert others == {"leaderboard", "plot_leaderboard", "publish_leaderboard"}
+    summaries = {"bootstrap", "leaderboard", "publish_leaderboard", "plot_leaderboard", "plot_categories",
+                 "plot_predictions", "plot_training", "plot_lengths"}  # fmt: skip
+    assert (
+        others == summaries
+    )  # the leaderboard, its bootstrap and the figures: nothing of other teams
     assert "params have changed" in out.stdout
 
 
