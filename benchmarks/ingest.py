@@ -12,25 +12,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from _common import emit, peak_rss_mb
+
 HEADER = "step\treads\tthreads\twall_s\treads_per_s\tpeak_rss_mb"
-
-
-def peak_rss_mb() -> float:
-    """This process's peak RSS. VmHWM resets at exec; ru_maxrss would include the parent's peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_step(step: str, work: Path, threads: int) -> dict:
@@ -96,10 +86,7 @@ def main() -> None:
                  "peak_rss_mb": max(r["peak_rss_mb"] for r in rows)})  # fmt: skip
     lines = [f"{r['step']}\t{r['reads']}\t{args.threads}\t{r['wall_s']:.2f}\t{r['reads'] / r['wall_s']:.0f}"
              f"\t{r['peak_rss_mb']:.0f}" for r in rows]  # fmt: skip
-    print(HEADER, *lines, sep="\n")
-    new = not args.out.exists()
-    with open(args.out, "a") as fh:
-        fh.write((HEADER + "\n" if new else "") + "\n".join(lines) + "\n")
+    emit(HEADER, lines, args.out)
 
 
 if __name__ == "__main__":

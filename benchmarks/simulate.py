@@ -9,23 +9,18 @@ separately first (it is the same size for any N) and reported as its own row.
 from __future__ import annotations
 
 import argparse
-import resource
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
+from _common import emit, peak_rss_mb
 
 from promoterbench.simulate import write_train
 from promoterbench.simulate.design import CategorySizes, design_test_set
 from promoterbench.simulate.expression import ExpressionModel
 from promoterbench.simulate.measure import Measurement
-
-import numpy as np
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -57,10 +52,7 @@ def main() -> None:
         f"{step}\t{n}\t{args.threads}\t{s:.2f}\t{n / s:.0f}\t{peak_rss_mb():.0f}"
         for step, n, s in rows
     ]
-    print(header, *lines, sep="\n")
-    new = not args.out.exists()
-    with open(args.out, "a") as fh:
-        fh.write((header + "\n" if new else "") + "\n".join(lines) + "\n")
+    emit(header, lines, args.out)
 
 
 if __name__ == "__main__":

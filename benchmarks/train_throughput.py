@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import torch
+from _common import emit, peak_rss_mb
 
 from promoterbench import runtime
 from promoterbench import sequences as sq
@@ -57,10 +58,7 @@ def peak_memory_mb(device: torch.device) -> float:
 
         info = xm.get_memory_info(device)
         return info.get("peak_bytes_used", info.get("bytes_used", 0)) / 2**20
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return peak_rss_mb()
 
 
 def main() -> None:
@@ -105,10 +103,7 @@ def main() -> None:
            args.steps, f"{batch / median:.0f}", f"{median * 1000:.1f}", f"{peak_memory_mb(device):.0f}",
            team.count_params(state.model))  # fmt: skip
     line = "\t".join(map(str, row))
-    print(HEADER, line, sep="\n")
-    new = not args.out.exists()
-    with open(args.out, "a") as fh:
-        fh.write((HEADER + "\n" if new else "") + line + "\n")
+    emit(HEADER, [line], args.out)
 
 
 if __name__ == "__main__":

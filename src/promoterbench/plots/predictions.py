@@ -24,6 +24,29 @@ def _density(ax, x: np.ndarray, y: np.ndarray, cmap: str) -> None:
             bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8, "lw": 0})  # fmt: skip
 
 
+def _panels(
+    pairs: dict[str, tuple[np.ndarray, np.ndarray]],
+    labels: tuple[str, str],
+    cmap: str,
+    title: str,
+    path: str | os.PathLike,
+    zero_lines: bool = False,
+) -> None:
+    """One density panel per entry of (x, y) values, four panels per row."""
+    fig, axes = grid(len(pairs), 4)
+    for ax, (name, (x, y)) in zip(axes, pairs.items()):
+        _density(ax, x, y, cmap)
+        if zero_lines:
+            ax.axhline(0, color="grey", lw=0.5)
+            ax.axvline(0, color="grey", lw=0.5)
+        ax.set_title(name, color=colour(name))
+        ax.set_xlabel(labels[0])
+        ax.set_ylabel(labels[1])
+    fig.suptitle(title)
+    fig.tight_layout()
+    save(fig, path)
+
+
 def prediction_scatter(
     preds: dict[str, np.ndarray],
     truth: np.ndarray,
@@ -32,15 +55,9 @@ def prediction_scatter(
     split: str,
 ) -> None:
     """Measured (x) against predicted (y) expression of the split's test sequences, per entry."""
-    fig, axes = grid(len(preds), 4)
-    for ax, (name, pred) in zip(axes, preds.items()):
-        _density(ax, truth[index], pred[index], "Blues")
-        ax.set_title(name, color=colour(name))
-        ax.set_xlabel("measured")
-        ax.set_ylabel("predicted")
-    fig.suptitle(f"Measured vs predicted expression, {len(index):,} test sequences ({split} split)")
-    fig.tight_layout()
-    save(fig, path)
+    values = {name: (truth[index], pred[index]) for name, pred in preds.items()}
+    title = f"Measured vs predicted expression, {len(index):,} test sequences ({split} split)"
+    _panels(values, ("measured", "predicted"), "Blues", title, path)
 
 
 def snv_effects(
@@ -51,18 +68,19 @@ def snv_effects(
     split: str,
 ) -> None:
     """Effect of single-nucleotide variants: measured vs predicted alt − ref, per entry."""
-    fig, axes = grid(len(preds), 4)
-    measured = truth[pairs[:, 0]] - truth[pairs[:, 1]]
-    for ax, (name, pred) in zip(axes, preds.items()):
-        _density(ax, measured, pred[pairs[:, 0]] - pred[pairs[:, 1]], "Purples")
-        ax.axhline(0, color="grey", lw=0.5)
-        ax.axvline(0, color="grey", lw=0.5)
-        ax.set_title(name, color=colour(name))
-        ax.set_xlabel("measured alt − ref")
-        ax.set_ylabel("predicted alt − ref")
-    fig.suptitle(f"SNV effects, {len(pairs):,} variant pairs ({split} split)")
-    fig.tight_layout()
-    save(fig, path)
+    alt, ref = pairs[:, 0], pairs[:, 1]
+    values = {
+        name: (truth[alt] - truth[ref], pred[alt] - pred[ref]) for name, pred in preds.items()
+    }
+    title = f"SNV effects, {len(pairs):,} variant pairs ({split} split)"
+    _panels(
+        values,
+        ("measured alt − ref", "predicted alt − ref"),
+        "Purples",
+        title,
+        path,
+        zero_lines=True,
+    )
 
 
 def tiling_table(rows: pd.DataFrame) -> pd.DataFrame:
