@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from promoterbench.scoring import category_values
 from promoterbench.testset import CATEGORIES, TOTAL_WEIGHT, Split, TestDesign
 
 CELLS_PER_CHUNK = 20_000_000  # entries x resamples x members held at once (float32: 80 MB)
@@ -27,12 +28,6 @@ def _corr(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return (x * y).sum(-1) / np.sqrt((x * x).sum(-1) * (y * y).sum(-1))
 
 
-def _values(x: np.ndarray, members: np.ndarray, kind: str) -> np.ndarray:
-    if kind == "single":
-        return x[..., members]
-    return x[..., members[:, 1]] - x[..., members[:, 0]]  # ref − alt, as the official code
-
-
 def category_samples(
     preds: np.ndarray,
     truth: np.ndarray,
@@ -42,8 +37,8 @@ def category_samples(
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(r², ρ) of every entry in every resample of one category: two (entries, resamples) arrays."""
-    y_all = _values(truth, members, kind).astype(np.float32)
-    x_all = _values(preds, members, kind).astype(np.float32)  # (entries, n)
+    y_all = category_values(truth, members, kind).astype(np.float32)
+    x_all = category_values(preds, members, kind).astype(np.float32)  # (entries, n)
     n = len(y_all)
     r2 = np.full((len(preds), resamples), np.nan)
     rho = np.full_like(r2, np.nan)

@@ -19,6 +19,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from promoterbench.sequences import string_buffers
+
 BLOCK_BYTES = 32 << 20
 # what Arrow's string->float cast accepts: decimals, exponents, nan and inf (any case)
 _NUMBER = r"(?i)^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|nan|inf|infinity)$"
@@ -96,12 +98,6 @@ def _interleaved(buf: np.ndarray, begin: np.ndarray, end: np.ndarray) -> pa.Arra
     offsets[-1] = end[-1] if m else 0
     both = pa.LargeStringArray.from_buffers(2 * m, pa.py_buffer(offsets), pa.py_buffer(buf))
     return pc.take(both, pa.array(np.arange(0, 2 * m, 2)))
-
-
-def _offsets_and_data(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    _, off, data = arr.buffers()
-    offsets = np.frombuffer(off, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    return offsets, (np.frombuffer(data, dtype=np.uint8) if data else np.zeros(0, np.uint8))
 
 
 def _rows_of(positions: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -198,7 +194,7 @@ def _parse_block(
     cand = np.flatnonzero(why == 0)
     seqs = _interleaved(buf, starts[cand], first_tab[cand])
     exprs = _interleaved(buf, first_tab[cand] + 1, ends[cand])
-    seq_offsets, seq_data = _offsets_and_data(seqs)
+    seq_offsets, seq_data = string_buffers(seqs)
     seq_len = np.diff(seq_offsets)
     values, numeric = _parse_numbers(exprs)
     sub = np.zeros(len(cand), dtype=np.uint8)
@@ -298,7 +294,7 @@ def write_official_txt(
     seq = sequences if isinstance(sequences, pa.Array) else pa.array(sequences, pa.string())
     lines = pc.binary_join_element_wise(seq.cast(pa.string()), format_expression(values), "\t")
     joined = pc.binary_join_element_wise(lines, pa.scalar("\n"), "").cast(pa.large_string())
-    off, data = _offsets_and_data(joined)
+    off, data = string_buffers(joined)
     payload = memoryview(data[off[0] : off[-1]]) if len(joined) else b""
     if isinstance(dest, (str, os.PathLike)):
         with open(dest, "wb") as fh:

@@ -32,7 +32,8 @@ class CoverageError(ValueError):
     """A submission lacks predictions needed for any split."""
 
 
-def _correlations(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
+def correlations(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
+    """Pearson r and Spearman ρ (NaN when fewer than two values or one side is constant)."""
     if len(truth) < 2:
         return float("nan"), float("nan")
     with warnings.catch_warnings():
@@ -42,11 +43,12 @@ def _correlations(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
     return float(r), float(rho)
 
 
-def _values(x: np.ndarray, members: np.ndarray, kind: str) -> np.ndarray:
+def category_values(x: np.ndarray, members: np.ndarray, kind: str) -> np.ndarray:
+    """The values a category scores along the last axis of ``x``: the members' values, or for
+    pair categories ref − alt of every (alt, ref) pair, as the official code computes them."""
     if kind == "single":
-        return x[members]
-    # the official code computes value[ref] - value[alt] for truth and prediction alike
-    return x[members[:, 1]] - x[members[:, 0]]
+        return x[..., members]
+    return x[..., members[:, 1]] - x[..., members[:, 0]]
 
 
 def category_table(
@@ -56,7 +58,9 @@ def category_table(
     rows = []
     for cat in CATEGORIES:
         members = design.select(cat.name, split)
-        r, rho = _correlations(_values(truth, members, cat.kind), _values(pred, members, cat.kind))
+        r, rho = correlations(
+            category_values(truth, members, cat.kind), category_values(pred, members, cat.kind)
+        )
         rows.append((split, cat.name, cat.kind, len(members), cat.weight, r, r * r, rho))
     table = pd.DataFrame(rows, columns=METRIC_COLUMNS)
     weights = table["weight"].to_numpy()

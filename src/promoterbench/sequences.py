@@ -46,7 +46,7 @@ def _as_string_array(seqs: Sequence[str] | np.ndarray | pa.Array | pa.ChunkedArr
     return seqs.cast(pa.large_string())
 
 
-def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def string_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Offsets (int64, n+1) and the raw byte buffer of a large_string array, zero-copy."""
     _, offsets_buf, data_buf = arr.buffers()
     offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
@@ -58,7 +58,7 @@ def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def lengths(seqs: Sequence[str] | pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Length of every sequence, as int64."""
-    offsets, _ = _buffers(_as_string_array(seqs))
+    offsets, _ = string_buffers(_as_string_array(seqs))
     return np.diff(offsets)
 
 
@@ -80,7 +80,7 @@ def encode(
     arr = _as_string_array(seqs)
     if arr.null_count:
         raise ValueError("sequence array contains nulls")
-    offsets, data = _buffers(arr)
+    offsets, data = string_buffers(arr)
     out = np.full((len(arr), length), PAD_CODE, dtype=np.uint8)
     col = np.arange(length)
     for lo in range(0, len(arr), ROWS_PER_CHUNK):

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import torch
-from scipy import stats
 
 from promoterbench.runtime import sync_device
+from promoterbench.scoring import correlations
 
 if TYPE_CHECKING:
     from promoterbench.teams.base import FitContext
@@ -49,13 +49,6 @@ class Encoded:
 
     def __len__(self) -> int:
         return len(self.target)
-
-
-def correlations(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
-    """Pearson r and Spearman ρ (NaN when undefined)."""
-    if len(truth) < 2 or np.std(pred) == 0 or np.std(truth) == 0:
-        return float("nan"), float("nan")
-    return float(stats.pearsonr(truth, pred)[0]), float(stats.spearmanr(truth, pred)[0])
 
 
 def r2_score(truth: np.ndarray, pred: np.ndarray) -> float:

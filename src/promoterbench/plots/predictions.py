@@ -9,17 +9,14 @@ import os
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from promoterbench.plots import MEASURED, colour, grid, save
-
-import matplotlib.pyplot as plt  # noqa: E402
+from promoterbench.scoring import correlations
 
 
 def _density(ax, x: np.ndarray, y: np.ndarray, cmap: str) -> None:
     ax.hexbin(x, y, gridsize=45, bins="log", mincnt=1, cmap=cmap, linewidths=0)
-    r = stats.pearsonr(x, y)[0] if np.std(x) > 0 and np.std(y) > 0 else np.nan
-    rho = stats.spearmanr(x, y)[0] if np.std(x) > 0 and np.std(y) > 0 else np.nan
+    r, rho = correlations(x, y)
     ax.text(0.03, 0.96, f"r = {r:.3f}\nρ = {rho:.3f}", transform=ax.transAxes, va="top", fontsize=11,
             bbox={"boxstyle": "round", "fc": "white", "alpha": 0.8, "lw": 0})  # fmt: skip
 
