@@ -9,15 +9,12 @@ from them.
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from scipy import stats
-
 from promoterbench import filters
 from promoterbench import sequences as sq
+from promoterbench.scoring import correlations
 from promoterbench.teams.base import FitContext, Fitted, Reads, Team
 
 CHUNK = 8192
@@ -63,8 +60,11 @@ class KmerRidge(Team):
         for lo in range(0, len(sequences), CHUNK):
             yield lo, kmer_counts(sequences.slice(lo, CHUNK), k)
 
-    def _predict(self, sequences: pa.Array, k: int, weights: np.ndarray, bias: float) -> np.ndarray:
-        out = np.empty(len(sequences))
+    def _predict(
+        self, sequences: pa.Array, k: int, weights: np.ndarray, bias: float | np.ndarray
+    ) -> np.ndarray:
+        """Predictions of one model (weights (4^k,)) or of several at once (weights (4^k, m))."""
+        out = np.empty((len(sequences),) + np.shape(weights)[1:])
         for lo, x in self._features(sequences, k):
             out[lo : lo + len(x)] = x @ weights + bias
         return out
@@ -85,22 +85,18 @@ class KmerRidge(Team):
         cross = xty / n - mean_x * mean_y
         evals, evecs = np.linalg.eigh(cov)
         rotated = evecs.T @ cross
-        rows = []
-        best = None
-        for alpha in settings["model"]["alphas"]:
-            w = evecs @ (rotated / (evals + alpha / n))
-            b = mean_y - mean_x @ w
-            r = (
-                stats.pearsonr(val.expression, self._predict(val.sequence, k, w, b))[0]
-                if len(val) > 1
-                else np.nan
-            )
-            rows.append({"alpha": alpha, "val_pearson_r": r})
-            log.info("ridge alpha %g: validation r %.4f", alpha, r)
-            if best is None or r > best[0] or np.isnan(best[0]):
-                best = (r, alpha, w, b)
-        r, alpha, w, b = best
-        history = pd.DataFrame(rows)
+        alphas = list(settings["model"]["alphas"])
+        # one column of weights per penalty: the validation reads are featurised once for all
+        w = np.stack([evecs @ (rotated / (evals + alpha / n)) for alpha in alphas], axis=1)
+        b = mean_y - mean_x @ w
+        val_pred = self._predict(val.sequence, k, w, b)
+        r = np.array([correlations(val.expression, val_pred[:, j])[0] for j in range(len(alphas))])
+        for a, v in zip(alphas, r):
+            log.info("ridge alpha %g: validation r %.4f", a, v)
+        # the best validation r; without validation reads, the strongest penalty
+        best = int(np.nanargmax(r)) if np.isfinite(r).any() else len(alphas) - 1
+        alpha, w, b = alphas[best], w[:, best], b[best]
+        history = pd.DataFrame({"alpha": alphas, "val_pearson_r": r})
         state = {"weights": w, "bias": float(b), "alpha": alpha, "k": k}
         return Fitted(state=state, history=history, n_params=self.n_params(settings))
 
