@@ -197,6 +197,20 @@ def soft_bins(labels: torch.Tensor) -> torch.Tensor:
     return torch.diff(torch.cat([zeros, cdf, ones], dim=1), dim=1)
 
 
+def both_strands(codes: np.ndarray, target: np.ndarray, singleton: np.ndarray) -> Encoded:
+    """The reads followed by their reverse complements, with the is_reverse and is_singleton
+    channels' values."""
+    n = len(codes)
+    return Encoded(
+        codes=np.concatenate([codes, sq.reverse_complement(codes)]),
+        target=np.tile(target.astype(np.float32), 2),
+        extras={
+            "is_reverse": np.repeat([0.0, 1.0], n).astype(np.float32),
+            "is_singleton": np.tile(singleton, 2).astype(np.float32),
+        },
+    )
+
+
 class Autosome(TorchTeam):
     name = "autosome"
     architecture = "LegNet: EfficientNetV2-like CNN, soft classification over 18 bins"
@@ -221,15 +235,7 @@ class Autosome(TorchTeam):
     def encode(self, reads: Reads, settings: dict) -> Encoded:
         """Every read forward and reverse-complemented (is_reverse 0 / 1)."""
         codes = self.encode_sequences(reads.sequence, settings)
-        n = len(codes)
-        return Encoded(
-            codes=np.concatenate([codes, sq.reverse_complement(codes)]),
-            target=np.tile(reads.expression.astype(np.float32), 2),
-            extras={
-                "is_reverse": np.repeat([0.0, 1.0], n).astype(np.float32),
-                "is_singleton": np.tile(reads.is_integer, 2).astype(np.float32),
-            },
-        )
+        return both_strands(codes, reads.expression, reads.is_integer)
 
     def inputs(
         self, data: Encoded, idx: np.ndarray, device: torch.device, settings: dict
@@ -271,14 +277,6 @@ class Autosome(TorchTeam):
     ) -> np.ndarray:
         """Mean of the forward and reverse-complement predictions, singleton channel 0."""
         n = len(data)
-        zeros = np.zeros(n, np.float32)
-        both = Encoded(
-            codes=np.concatenate([data.codes, sq.reverse_complement(data.codes)]),
-            target=np.zeros(2 * n, np.float32),
-            extras={
-                "is_reverse": np.repeat([0.0, 1.0], n).astype(np.float32),
-                "is_singleton": np.tile(zeros, 2),
-            },
-        )
+        both = both_strands(data.codes, np.zeros(n), np.zeros(n, bool))
         pred = trainer.predict_outputs(model, both, params)
         return (pred[:n] + pred[n:]) / 2

@@ -46,8 +46,13 @@ from torch import nn
 
 from promoterbench import filters
 from promoterbench.settings import merge
-from promoterbench.teams.noisy_chardonnay import KERAS_BN, StandardisedTarget
-from promoterbench.teams.torch_team import SameConv1d, TorchTeam, keras_param_count
+from promoterbench.teams.torch_team import (
+    KERAS_BN,
+    SameConv1d,
+    StandardisedTarget,
+    TorchTeam,
+    keras_param_count,
+)
 
 PAPER = {
     "seed": 42,

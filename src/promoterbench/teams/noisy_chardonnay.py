@@ -35,10 +35,16 @@ from torch import nn
 
 from promoterbench import filters
 from promoterbench.settings import merge
-from promoterbench.teams.torch_team import SameConv1d, TorchTeam, keras_param_count, one_hot
+from promoterbench.teams.torch_team import (
+    KERAS_BN,
+    SameConv1d,
+    StandardisedTarget,
+    TorchTeam,
+    keras_param_count,
+    one_hot,
+)
 from promoterbench.training import Encoded
 
-KERAS_BN = {"eps": 1e-3, "momentum": 0.01}  # Keras momentum 0.99 == torch momentum 0.01
 PAPER = {
     "seed": 42,
     "recipe": {
@@ -131,23 +137,6 @@ class CnnBiLstm(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h, _ = self.lstm(self.conv(x).transpose(1, 2))
         return self.head(h)
-
-
-class StandardisedTarget:
-    """Mixin: labels standardised with mean/SD of train + validation (sklearn StandardScaler)."""
-
-    def fit_target(self, train: Encoded, val: Encoded, settings: dict) -> dict:
-        labels = np.concatenate([train.target, val.target]).astype(np.float64)
-        return {"mean": float(labels.mean()), "std": float(labels.std()) or 1.0}
-
-    def targets(
-        self, data: Encoded, idx: np.ndarray, params: dict, device: torch.device
-    ) -> torch.Tensor:
-        scaled = (data.target[idx] - params["mean"]) / params["std"]
-        return torch.from_numpy(scaled.astype(np.float32)).to(device)
-
-    def prediction(self, output: torch.Tensor, params: dict) -> torch.Tensor:
-        return output.reshape(len(output)) * params["std"] + params["mean"]
 
 
 class NoisyChardonnay(StandardisedTarget, TorchTeam):

@@ -1,7 +1,8 @@
 """Base class of the torch teams: the hooks the shared Trainer calls, with common defaults.
 
-Defaults: fixed-length uint8 codes from the recipe's length/pad/keep, one-hot A,C,G,T with N as
-zeros built per batch, raw labels as targets, MSE, Adam, no scheduler, shuffled batches.
+Defaults: fixed-length uint8 codes from the recipe's length/pad/keep (each read's own length kept
+alongside), one-hot A,C,G,T with N as zeros built per batch, raw labels as targets, MSE, Adam, no
+scheduler, shuffled batches. Keras conventions shared by the Keras teams live here too.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class SameConv1d(nn.Conv1d):
         return super().forward(F.pad(x, self.same))
 
 
+KERAS_BN = {"eps": 1e-3, "momentum": 0.01}  # Keras BatchNormalization defaults (momentum 0.99)
+
+
 def keras_param_count(model: nn.Module) -> int:
     """Parameters as Keras counts them: trainable weights plus BatchNorm moving mean/variance."""
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -48,6 +52,23 @@ def keras_param_count(model: nn.Module) -> int:
         if isinstance(m, nn.modules.batchnorm._BatchNorm)
     )
     return trainable + moving
+
+
+class StandardisedTarget:
+    """Mixin: labels standardised with mean/SD of train + validation (sklearn StandardScaler)."""
+
+    def fit_target(self, train: Encoded, val: Encoded, settings: dict) -> dict:
+        labels = np.concatenate([train.target, val.target]).astype(np.float64)
+        return {"mean": float(labels.mean()), "std": float(labels.std()) or 1.0}
+
+    def targets(
+        self, data: Encoded, idx: np.ndarray, params: dict, device: torch.device
+    ) -> torch.Tensor:
+        scaled = (data.target[idx] - params["mean"]) / params["std"]
+        return torch.from_numpy(scaled.astype(np.float32)).to(device)
+
+    def prediction(self, output: torch.Tensor, params: dict) -> torch.Tensor:
+        return output.reshape(len(output)) * params["std"] + params["mean"]
 
 
 class TorchTeam(Team):
@@ -77,7 +98,7 @@ class TorchTeam(Team):
         return Encoded(
             codes=self.encode_sequences(reads.sequence, settings),
             target=reads.expression.astype(np.float32),
-            extras={"is_integer": reads.is_integer},
+            extras={"length": reads.length},
         )
 
     def batches(self, data: Encoded, settings: dict, rng: np.random.Generator) -> list[np.ndarray]:
@@ -166,8 +187,9 @@ class TorchTeam(Team):
         model.load_state_dict(state["model"])
         model.to(trainer.device)
         codes = self.encode_sequences(sequences, settings)
-        n = len(codes)
         data = Encoded(
-            codes=codes, target=np.zeros(n, np.float32), extras={"is_integer": np.zeros(n, bool)}
+            codes=codes,
+            target=np.zeros(len(codes), np.float32),
+            extras={"length": sq.lengths(sequences)},
         )
         return self.predict_encoded(trainer, model, data, state["target_params"])

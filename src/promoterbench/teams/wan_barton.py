@@ -48,7 +48,6 @@ from torch.nn.utils.parametrizations import weight_norm
 from promoterbench import filters
 from promoterbench import sequences as sq
 from promoterbench.settings import merge
-from promoterbench.teams.base import Reads
 from promoterbench.teams.torch_team import TorchTeam
 from promoterbench.training import Encoded
 
@@ -189,9 +188,6 @@ class WanBarton(TorchTeam):
         )
         return filters.subsample(reason, r["max_reads"], rng)
 
-    def split(self, n: int, settings: dict, rng: np.random.Generator) -> np.ndarray:
-        return filters.random_split(n, settings["recipe"]["val_fraction"], rng)
-
     def build_model(self, settings: dict) -> nn.Module:
         return TCN(**settings["model"], spatial_dropout=settings["faithful_to"] == "report")
 
@@ -199,14 +195,9 @@ class WanBarton(TorchTeam):
         width = int(sq.lengths(sequences).max(initial=1))  # reads keep their own length
         return sq.encode(sequences, width, pad="right", keep="left")
 
-    def encode(self, reads: Reads, settings: dict) -> Encoded:
-        data = super().encode(reads, settings)
-        data.extras["length"] = reads.length
-        return data
-
     def _by_length(self, data: Encoded, size: int, drop_last: bool) -> list[np.ndarray]:
         """Batches within each length, bins in order of first appearance, reads in order."""
-        lengths = data.extras.get("length", np.full(len(data), data.codes.shape[1]))
+        lengths = data.extras["length"]
         _, first = np.unique(lengths, return_index=True)
         out = []
         for length in lengths[np.sort(first)]:
@@ -218,14 +209,11 @@ class WanBarton(TorchTeam):
     def batches(self, data: Encoded, settings: dict, rng: np.random.Generator) -> list[np.ndarray]:
         return self._by_length(data, int(settings["train"]["batch_size"]), drop_last=True)
 
-    def steps_per_epoch(self, n: int, settings: dict) -> int:
-        return max(1, n // int(settings["train"]["batch_size"]))
-
     def eval_batches(self, data: Encoded, size: int) -> list[np.ndarray]:
         return self._by_length(data, size, drop_last=False)
 
     def inputs(self, data: Encoded, idx: np.ndarray, device: torch.device, settings: dict):
-        lengths = data.extras.get("length", np.full(len(data), data.codes.shape[1]))[idx]
+        lengths = data.extras["length"][idx]
         if (lengths != lengths[0]).any():
             raise ValueError("a TCN batch must hold reads of one length")
         if device.type == "xla":  # static shapes: no recompilation for every read length
