@@ -11,8 +11,8 @@ from promoterbench.settings import SCALES
 
 
 def _score(args: argparse.Namespace) -> int:
-    design = testset.TestDesign.from_dir(args.truth_dir)
-    _, truth = formats.read_official_txt(testset.find_file(args.truth_dir, testset.TEST_FILE))
+    root = args.truth_dir
+    design, truth = testset.load(testset.find_file(root, testset.TEST_FILE), root, root)
     pred = formats.read_submission(args.submission, design.n)
     table, notes = scoring.evaluate(pred, truth, design, (args.split,))
     for note in notes:

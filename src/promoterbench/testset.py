@@ -156,7 +156,11 @@ class TestDesign:
         cls, test_file: str | Path, subset_dir: str | Path, public_dir: str | Path
     ) -> "TestDesign":
         """Design from the test file, the test_subset_ids folder and the public_leaderboard_ids folder."""
-        n = formats.count_lines(test_file)
+        return cls.from_ids(formats.count_lines(test_file), subset_dir, public_dir)
+
+    @classmethod
+    def from_ids(cls, n: int, subset_dir: str | Path, public_dir: str | Path) -> "TestDesign":
+        """Design of a test set of ``n`` sequences from the two id folders."""
         members: dict[str, np.ndarray] = {"all": np.arange(n, dtype=np.int64)}
         public_members: dict[str, np.ndarray] = {}
         for cat in CATEGORIES:
@@ -208,6 +212,14 @@ class TestDesign:
         for cat in CATEGORIES:
             need[np.asarray(self.select(cat.name, split)).ravel()] = True
         return need
+
+
+def load(
+    test_file: str | Path, subset_dir: str | Path, public_dir: str | Path
+) -> tuple[TestDesign, np.ndarray]:
+    """The design and the measured expression of a test set, reading the test file once."""
+    _, measured = formats.read_official_txt(test_file)
+    return TestDesign.from_ids(len(measured), subset_dir, public_dir), measured
 
 
 def write_subset_csv(path: str | Path, category: str, rows: list[tuple]) -> None:

@@ -152,17 +152,8 @@ def train_summaries(wildcards):
     )
 
 
-def torch_teams(wildcards):
-    """Teams with per-epoch training curves (the k-mer baseline is solved in closed form)."""
-    return [t for t in TEAMS if t != "kmer_ridge"]
-
-
 def histories(wildcards):
-    return expand(
-        "results/{data}/models/{team}/history.tsv",
-        data=wildcards.data,
-        team=torch_teams(wildcards),
-    )
+    return expand("results/{data}/models/{team}/history.tsv", data=wildcards.data, team=TEAMS)
 
 
 def splits(wildcards):

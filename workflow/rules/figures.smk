@@ -106,7 +106,7 @@ rule plot_training:
     conda:
         "../../envs/plots.yaml"
     params:
-        teams=torch_teams,
+        teams=TEAMS,
     script:
         "../scripts/plot_training.py"
 

@@ -1,12 +1,10 @@
 """Bootstrap the test set: intervals of both scores and the mean rank of every entry."""
 
-from promoterbench import bootstrap, formats, runtime, scoring
-from promoterbench.testset import TestDesign
+from promoterbench import bootstrap, formats, runtime, scoring, testset
 
 log = runtime.setup_logging(snakemake.log[0])
 inp, params = snakemake.input, snakemake.params
-design = TestDesign.from_paths(inp.test, inp.subsets, inp.public)
-_, truth = formats.read_official_txt(inp.test)
+design, truth = testset.load(inp.test, inp.subsets, inp.public)
 split = params.split
 preds = {}
 for name, path in zip(params.names, inp.submissions):

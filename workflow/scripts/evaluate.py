@@ -1,12 +1,10 @@
 """Score one submission with the official per-category formula, for every split it covers."""
 
-from promoterbench import formats, runtime, scoring
-from promoterbench.testset import TestDesign
+from promoterbench import formats, runtime, scoring, testset
 
 log = runtime.setup_logging(snakemake.log[0])
 inp = snakemake.input
-design = TestDesign.from_paths(inp.test, inp.subsets, inp.public)
-_, truth = formats.read_official_txt(inp.test)
+design, truth = testset.load(inp.test, inp.subsets, inp.public)
 prediction = formats.read_submission(inp.submission, design.n)
 table, notes = scoring.evaluate(prediction, truth, design)
 for note in notes:

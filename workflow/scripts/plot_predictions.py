@@ -3,14 +3,13 @@
 import numpy as np
 import pandas as pd
 
-from promoterbench import formats, runtime
+from promoterbench import formats, runtime, testset
 from promoterbench.plots.predictions import motif_tiling, prediction_scatter, snv_effects
-from promoterbench.testset import CATEGORY_BY_NAME, TestDesign, find_file
+from promoterbench.testset import CATEGORY_BY_NAME, find_file
 
 log = runtime.setup_logging(snakemake.log[0])
 inp, out, split = snakemake.input, snakemake.output, snakemake.params.split
-design = TestDesign.from_paths(inp.test, inp.subsets, inp.public)
-_, truth = formats.read_official_txt(inp.test)
+design, truth = testset.load(inp.test, inp.subsets, inp.public)
 board = pd.read_csv(inp.leaderboard, sep="\t")
 paths = dict(zip(snakemake.params.names, inp.submissions))
 preds = {name: formats.read_submission(paths[name], design.n) for name in board["team"]}

@@ -1,4 +1,4 @@
-"""Training curves of every torch team."""
+"""Training curves of every team trained in epochs."""
 
 import pandas as pd
 

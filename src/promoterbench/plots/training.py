@@ -20,11 +20,14 @@ STYLES = {
 def training_curves(histories: dict[str, pd.DataFrame], path: str | os.PathLike) -> None:
     """Train and validation loss (left axis) and validation Pearson r (right axis) per epoch.
 
-    Teams that trained without a validation split (as their authors did) show the training loss
-    only; losses are each team's own (L1, MSE, KL, ...), so compare shapes, not levels.
+    Only models trained in epochs are drawn (a history without an ``epoch`` column, such as the
+    k-mer baseline's penalty search, is skipped). Teams that trained without a validation split
+    (as their authors did) show the training loss only; losses are each team's own (L1, MSE, KL,
+    ...), so compare shapes, not levels.
     """
-    fig, axes = grid(len(histories), 3)
-    for ax, (name, h) in zip(axes, histories.items()):
+    curves = {name: h for name, h in histories.items() if "epoch" in h.columns}
+    fig, axes = grid(len(curves), 3)
+    for ax, (name, h) in zip(axes, curves.items()):
         c = colour(name)
         ax.plot(h["epoch"], h["train_loss"], color=c, **STYLES["train loss"])
         if np.isfinite(h["val_loss"]).any():
