@@ -35,13 +35,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from promoterbench import filters
 from promoterbench import sequences as sq
 from promoterbench.settings import merge
 from promoterbench.teams.base import Reads
@@ -217,9 +215,6 @@ class Autosome(TorchTeam):
     source = "de-Boer-Lab/random-promoter-dream-challenge-2022: dream_submissions/autosome.org; Penzar et al., Bioinformatics 2023"
     kind = "reference"
     presets = {"paper": PAPER, "cpu": CPU}
-
-    def select(self, meta: pd.DataFrame, settings: dict, rng: np.random.Generator) -> np.ndarray:
-        return filters.subsample(filters.reasons(len(meta)), settings["recipe"]["max_reads"], rng)
 
     def build_model(self, settings: dict) -> nn.Module:
         return LegNet(**settings["model"])

@@ -97,9 +97,11 @@ class Team(ABC):
         except settings_mod.SettingsError as err:
             raise settings_mod.SettingsError(f"teams.{self.name}: {err}") from None
 
-    @abstractmethod
     def select(self, meta: pd.DataFrame, settings: dict, rng: np.random.Generator) -> np.ndarray:
-        """One reason per read (columns read_id, length, n_count, expression, is_integer)."""
+        """One reason per read (columns read_id, length, n_count, expression, is_integer).
+
+        Default: every read, subsampled to ``recipe.max_reads`` when that is set."""
+        return filters.subsample(filters.reasons(len(meta)), settings["recipe"]["max_reads"], rng)
 
     def split(self, n: int, settings: dict, rng: np.random.Generator) -> np.ndarray:
         """'train'/'val' for each kept read (default: a random split)."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from promoterbench import filters
 from promoterbench import sequences as sq
 from promoterbench.scoring import correlations
 from promoterbench.teams.base import FitContext, Fitted, Reads, Team
@@ -49,9 +48,6 @@ class KmerRidge(Team):
     source = "promoterbench baseline"
     kind = "reference"
     presets = {"paper": PRESET, "cpu": PRESET}
-
-    def select(self, meta: pd.DataFrame, settings: dict, rng: np.random.Generator) -> np.ndarray:
-        return filters.subsample(filters.reasons(len(meta)), settings["recipe"]["max_reads"], rng)
 
     def n_params(self, settings: dict) -> int:
         return 4 ** settings["model"]["k"] + 1
