@@ -26,7 +26,7 @@ LINES = [
     (f"{GOOD.lower()}\t4", "bad_character"),  # 10: lower case is not the official alphabet
     ("ACGT\t5", "length"),  # 11: shorter than min_length
     (f"{GOOD}NNN\t-0.5e1", None),  # 12
-    (f"\t7", "length"),  # 13: empty sequence
+    ("\t7", "length"),  # 13: empty sequence
     (f"{GOOD}\t", "non_numeric_expression"),  # 14: empty expression
 ]
 

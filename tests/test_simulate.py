@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import RAW, SHARED, SMALL_SIZES, SMALL_TRAIN_READS, needs_shared
+from conftest import RAW, SMALL_SIZES, SMALL_TRAIN_READS, needs_shared
 from promoterbench import formats, scoring, testset
 from promoterbench import sequences as sq
 from promoterbench.simulate import TRUTH_FILE, write_world
