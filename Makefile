@@ -36,6 +36,12 @@ run: install
 test: install
 	$(BIN)/pytest
 
+# The slurm profile on a real one-node SLURM here (root, apt-get; tests/cluster/slurm.sh sets it up
+# and takes it down): fails, rather than skips, where that cluster cannot be had.
+.PHONY: test-slurm
+test-slurm: install
+	PROMOTERBENCH_REQUIRE_SLURM=1 $(BIN)/pytest -m slurm tests/cluster
+
 lint: install
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/rules
