@@ -148,8 +148,9 @@ wait_for_node() {
     [[ $state == idle ]] && return
     sleep 0.5
   done
+  tail -n 5 "$STATE"/log/slurmctld.log "$STATE"/log/slurmd.log >&2 || true
   die "node $NODE not idle after ${WAIT_S}s (state: '${state:-none}'); see the daemon logs in" \
-    "$STATE/log/ (slurmctld.log, slurmd.log, *.out)"
+    "$STATE/log/ (slurmctld.log, slurmd.log, *.out; their last lines above)"
 }
 
 up() {
