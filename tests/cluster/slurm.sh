@@ -200,7 +200,7 @@ cancel_jobs() {
   local ids i
   ids=$(squeue --noheader --format=%i 2>/dev/null) || return 0
   [[ -n $ids ]] || return 0
-  log "cancelling jobs still queued or running: $(echo $ids)"
+  log "cancelling jobs still queued or running: ${ids//$'\n'/ }"
   # shellcheck disable=SC2086  # one argument per job id
   scancel $ids || true
   for ((i = 0; i < 100; i++)); do
