@@ -24,6 +24,21 @@ def test_xla_without_torch_xla_names_the_package():
         runtime.resolve_device("xla")
 
 
+def test_xla_without_a_tpu_or_pjrt_device_says_how_to_proceed(monkeypatch):
+    """Unset PJRT_DEVICE on a machine without TPU devices: libtpu would wait minutes for cloud
+    metadata; the device check fails at once and names PJRT_DEVICE=CPU."""
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name: object() if name == "torch_xla" else real_find_spec(name),
+    )
+    monkeypatch.delenv("PJRT_DEVICE", raising=False)
+    monkeypatch.setattr(runtime, "tpu_present", lambda: False)
+    with pytest.raises(RuntimeError, match="this machine has no TPU .* set PJRT_DEVICE=CPU"):
+        runtime.resolve_device("xla")
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is visible")
 def test_cuda_on_a_machine_without_gpu_fails():
     with pytest.raises(

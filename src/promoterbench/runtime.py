@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import glob
+import importlib.util
 import logging
 import os
 import sys
@@ -57,7 +59,8 @@ def resolve_device(name: str):
     """The torch device for config ``device``; a clear error when it is not available.
 
     ``xla`` imports torch_xla only here (it is not a dependency of the package) and uses the
-    PJRT runtime named by ``PJRT_DEVICE`` (default TPU).
+    PJRT runtime named by ``PJRT_DEVICE``; unset, it is TPU where the machine has TPU devices and
+    an error elsewhere (libtpu would wait minutes for cloud metadata that is not there).
     """
     import torch
 
@@ -81,16 +84,28 @@ def resolve_device(name: str):
             raise RuntimeError("device: mps was requested but this torch build/machine has no MPS")
         return torch.device("mps")
     if name == "xla":
-        os.environ.setdefault("PJRT_DEVICE", "TPU")
-        try:
-            import torch_xla
-        except ImportError as err:
+        if importlib.util.find_spec("torch_xla") is None:
             raise RuntimeError(
                 "device: xla needs the torch_xla package (pip install 'torch_xla[tpu]' with the "
-                f"same version as torch; envs/torch-xla.yaml pins a working pair): {err}"
-            ) from None
+                "same version as torch; envs/torch-xla.yaml pins a working pair)"
+            )
+        if "PJRT_DEVICE" not in os.environ:
+            if not tpu_present():
+                raise RuntimeError(
+                    "device: xla, but this machine has no TPU (no /dev/accel* or /dev/vfio/* "
+                    "devices) and PJRT_DEVICE is unset: set PJRT_DEVICE=CPU to run XLA on the "
+                    "CPU (as the tests do), or PJRT_DEVICE=TPU if the TPU is there after all"
+                )
+            os.environ["PJRT_DEVICE"] = "TPU"
+        import torch_xla
+
         return torch_xla.device()
     raise ValueError(f"unknown device {name!r}: choose one of {', '.join(DEVICES)}")
+
+
+def tpu_present() -> bool:
+    """Whether TPU chips are visible: /dev/accel* (TPU v2-v4 VMs) or /dev/vfio/N (v5e and later)."""
+    return bool(glob.glob("/dev/accel*") or glob.glob("/dev/vfio/[0-9]*"))
 
 
 def check_device(device, requested: str) -> str:
@@ -125,3 +140,22 @@ def sync_device(device) -> None:
         import torch_xla
 
         torch_xla.sync()
+
+
+def xla_metrics(device) -> dict | None:
+    """XLA graph compilations and executions of this process so far, and their seconds (XLA only).
+
+    Every new input shape compiles a new graph; on a TPU each costs the same minutes as here.
+    """
+    if device.type != "xla":
+        return None
+    import torch_xla.debug.metrics as met
+
+    compiles, compile_ns, _ = met.metric_data("CompileTime") or (0, 0.0, None)
+    executions, execute_ns, _ = met.metric_data("ExecuteTime") or (0, 0.0, None)
+    return {
+        "compilations": int(compiles),
+        "compile_seconds": round(compile_ns / 1e9, 2),
+        "executions": int(executions),
+        "execute_seconds": round(execute_ns / 1e9, 2),
+    }

@@ -19,6 +19,8 @@ sequences, _ = formats.read_official_txt(snakemake.input.test)
 context = FitContext(device=device, precision=params.precision, log=log)
 predictions = team.predict(saved["state"], sequences, saved["settings"], context)
 log.info("%s: predicted %d test sequences on %s", team.name, len(predictions), device)
+if runtime.xla_metrics(device):
+    log.info("XLA: %s", runtime.xla_metrics(device))
 pd.DataFrame({"index": np.arange(len(predictions)), "prediction": predictions}).to_csv(
     snakemake.output.predictions, sep="\t", index=False
 )

@@ -242,8 +242,18 @@ class Autosome(TorchTeam):
         length = x.shape[2]
         return torch.cat([x] + [f[:, None, None].expand(-1, 1, length) for f in flags], dim=1)
 
+    def targets(
+        self, data: Encoded, idx: np.ndarray, params: dict, device: torch.device
+    ) -> torch.Tensor:
+        """Each label's soft-bin distribution, computed on the host in float64 (the team used
+        scipy): on XLA, float32 ``ndtr`` is not monotone, so a bin's mass can come out at −1e-7
+        and the KL divergence's log turns the loss into NaN."""
+        labels = torch.from_numpy(data.target[idx].astype(np.float64))
+        return soft_bins(labels).float().to(device)
+
     def loss(self, output: torch.Tensor, target: torch.Tensor, settings: dict) -> torch.Tensor:
-        return F.kl_div(F.log_softmax(output, dim=1), soft_bins(target), reduction="batchmean")
+        """KL divergence from the soft-bin distribution ``target`` (see :meth:`targets`)."""
+        return F.kl_div(F.log_softmax(output, dim=1), target, reduction="batchmean")
 
     def prediction(self, output: torch.Tensor, params: dict) -> torch.Tensor:
         bins = torch.arange(N_BINS, dtype=output.dtype, device=output.device)

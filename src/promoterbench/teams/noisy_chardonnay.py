@@ -34,6 +34,7 @@ import torch
 from torch import nn
 
 from promoterbench import filters
+from promoterbench.recurrent import BiLSTM
 from promoterbench.settings import merge
 from promoterbench.teams.torch_team import (
     KERAS_BN,
@@ -120,7 +121,7 @@ class CnnBiLstm(nn.Module):
             ]
             c_in = channels
         self.conv = nn.Sequential(*layers)
-        self.lstm = nn.LSTM(c_in, lstm_units, batch_first=True, bidirectional=True)
+        self.lstm = BiLSTM(c_in, lstm_units)
         keras_lstm_init(self.lstm)
         head: list[nn.Module] = [nn.Dropout(lstm_dropout), nn.Flatten()]
         width = length * 2 * lstm_units
@@ -135,8 +136,7 @@ class CnnBiLstm(nn.Module):
                 nn.init.zeros_(module.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h, _ = self.lstm(self.conv(x).transpose(1, 2))
-        return self.head(h)
+        return self.head(self.lstm(self.conv(x).transpose(1, 2)))
 
 
 class NoisyChardonnay(StandardisedTarget, TorchTeam):
