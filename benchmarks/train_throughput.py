@@ -15,29 +15,15 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 import torch
 from _common import emit, peak_rss_mb
 
 from promoterbench import runtime
-from promoterbench import sequences as sq
 from promoterbench.teams import get_team
 from promoterbench.teams.base import FitContext, Reads
 from promoterbench.training import Trainer
 
 HEADER = "team\tscale\tdevice\tprecision\tbatch\tsteps\tsamples_per_s\tstep_ms_median\tpeak_memory_mb\tn_params"
-
-
-def random_reads(n: int, seed: int = 0) -> Reads:
-    rng = np.random.default_rng(seed)
-    flank5, flank3 = sq.flank_codes()
-    body = sq.random_codes(rng, (n, sq.RANDOM_LENGTH))
-    codes = np.concatenate([np.tile(flank5, (n, 1)), body, np.tile(flank3, (n, 1))], axis=1)
-    labels = np.round(rng.normal(11, 2.3, n).clip(0, 17), 1)
-    return Reads(
-        read_id=np.arange(n), sequence=pa.array(sq.decode(codes)), expression=labels,
-        is_integer=labels == np.floor(labels), length=np.full(n, sq.READ_LENGTH), n_count=np.zeros(n, int),
-    )  # fmt: skip
 
 
 def wait(device: torch.device) -> None:
@@ -86,8 +72,8 @@ def main() -> None:
     settings = team.settings(args.scale, overrides)
     batch = int(settings["train"]["batch_size"])
     trainer = Trainer(team, settings, FitContext(device=device, precision=args.precision))
-    data = team.encode(random_reads(batch * 2), settings)  # the team's own encoding
-    state = trainer.setup(data, team.encode(random_reads(0), settings))
+    data = team.encode(Reads.random(batch * 2), settings)  # the team's own encoding
+    state = trainer.setup(data, team.encode(Reads.random(0), settings))
     state.model.train()
     order = np.random.default_rng(1).permutation(len(data))
     times = []

@@ -17,6 +17,17 @@ class SettingsError(ValueError):
     """An override names a setting the team does not have."""
 
 
+def with_defaults(preset: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``preset`` with every key of ``defaults`` it lacks added (sections merged)."""
+    out = copy.deepcopy(dict(preset))
+    for key, value in defaults.items():
+        if isinstance(out.get(key), Mapping) and isinstance(value, Mapping):
+            out[key] = with_defaults(out[key], value)
+        elif key not in out:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
 def merge(base: Mapping[str, Any], override: Mapping[str, Any], where: str = "") -> dict[str, Any]:
     """Deep-merge ``override`` into a copy of ``base``; unknown keys raise SettingsError."""
     out = copy.deepcopy(dict(base))

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from promoterbench.teams.torch_team import TorchTeam
 
 HISTORY_COLUMNS = [
-    "epoch", "train_loss", "val_loss", "val_pearson_r", "val_spearman_rho", "val_r2_score", "lr",
+    "epoch", "steps", "train_loss", "val_loss", "val_pearson_r", "val_spearman_rho", "val_r2_score", "lr",
     "seconds", "samples_per_s",
 ]  # fmt: skip
 # what early stopping and checkpoint selection can watch: r+rho, r² (squared Pearson r),
@@ -106,6 +106,12 @@ def autocast(device: torch.device, precision: str):
     return torch.autocast(device.type, dtype=dtype)
 
 
+def inference(device: torch.device):
+    """No-gradient context for validation and prediction: inference mode, except on XLA, where
+    torch_xla 2.9 fails in it ("Cannot set version_counter for inference tensor")."""
+    return torch.no_grad() if device.type == "xla" else torch.inference_mode()
+
+
 def fingerprint(*parts: object) -> str:
     """Stable hash of settings and data sizes: a checkpoint only resumes the same run."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -134,9 +140,11 @@ class TrainState:
     stopper: EarlyStopping
     target_params: dict
     rng: np.random.Generator
+    planned_steps: int
     best_state: dict = field(default_factory=dict)
     history: list[dict] = field(default_factory=list)
     epoch: int = 0
+    steps: int = 0  # optimiser steps taken
 
 
 class Trainer:
@@ -148,6 +156,7 @@ class Trainer:
         self.device = torch.device(context.device)
         self.precision = context.precision
         self.log = context.log
+        self.max_steps = self.cfg.get("max_steps")
         if self.precision == "fp16" and self.device.type != "cuda":
             raise ValueError(
                 "precision: fp16 needs device: cuda (bf16 works on CPUs, GPUs and TPUs)"
@@ -160,16 +169,26 @@ class Trainer:
         return 128 if self.device.type == "cpu" else 1024
 
     # -- prediction and validation -----------------------------------------------------------
+    def _eval_outputs(self, model: torch.nn.Module, data: Encoded):
+        """(batch indices, model outputs on the CPU) for every evaluation batch. On XLA a short
+        last batch is padded (repeating its last read) to the full size: one graph, not two."""
+        size = self.eval_batch_size
+        model.eval()
+        with inference(self.device), autocast(self.device, self.precision):
+            for idx in self.team.eval_batches(data, size):
+                rows = idx
+                if self.device.type == "xla" and len(idx) < size:
+                    rows = np.concatenate([idx, np.full(size - len(idx), idx[-1])])
+                x = self.team.inputs(data, rows, self.device, self.settings)
+                yield idx, model(x).float().cpu()[: len(idx)]
+
     def predict_outputs(
         self, model: torch.nn.Module, data: Encoded, target_params: dict
     ) -> np.ndarray:
         """Model predictions on the label scale (team's inverse target transform applied)."""
-        model.eval()
         out = np.zeros(len(data), dtype=np.float32)
-        with torch.inference_mode(), autocast(self.device, self.precision):
-            for idx in self.team.eval_batches(data, self.eval_batch_size):
-                x = self.team.inputs(data, idx, self.device, self.settings)
-                out[idx] = self.team.prediction(model(x).float(), target_params).cpu().numpy()
+        for idx, output in self._eval_outputs(model, data):
+            out[idx] = self.team.prediction(output, target_params).numpy()
         return out
 
     def _validate(
@@ -178,14 +197,12 @@ class Trainer:
         """Validation loss, Pearson r, Spearman rho and R² on the label scale."""
         if len(val) == 0:
             return (float("nan"),) * 4
-        model.eval()
         loss_sum, pred = 0.0, np.zeros(len(val), dtype=np.float32)
-        with torch.inference_mode(), autocast(self.device, self.precision):
-            for idx in self.team.eval_batches(val, self.eval_batch_size):
-                out = model(self.team.inputs(val, idx, self.device, self.settings)).float()
-                y = self.team.targets(val, idx, target_params, self.device)
-                loss_sum += float(self.team.loss(out, y, self.settings)) * len(idx)
-                pred[idx] = self.team.prediction(out, target_params).cpu().numpy()
+        cpu = torch.device("cpu")
+        for idx, out in self._eval_outputs(model, val):  # loss and metrics on the host
+            y = self.team.targets(val, idx, target_params, cpu)
+            loss_sum += float(self.team.loss(out, y, self.settings)) * len(idx)
+            pred[idx] = self.team.prediction(out, target_params).numpy()
         r, rho = correlations(val.target, pred)
         return loss_sum / len(val), r, rho, r2_score(val.target.astype(np.float64), pred)
 
@@ -197,7 +214,7 @@ class Trainer:
         model = self.team.build_model(self.settings).to(self.device)
         optimizer = self.team.optimizer(model, self.settings)
         steps = self.team.steps_per_epoch(len(train), self.settings)
-        scheduler, step_on = self.team.scheduler(optimizer, self.settings, steps)
+        scheduler, step_on = self.team.scheduler(optimizer, self.settings, steps)  # the recipe's
         monitor = self.cfg.get("monitor", "none") if len(val) else "none"
         return TrainState(
             model=model,
@@ -208,6 +225,7 @@ class Trainer:
             stopper=EarlyStopping(monitor, self.cfg.get("patience")),
             target_params=self.team.fit_target(train, val, self.settings),
             rng=np.random.default_rng(seed),
+            planned_steps=steps * int(self.cfg["max_epochs"]),
             best_state=_to_cpu(model.state_dict()),
         )
 
@@ -238,6 +256,7 @@ class Trainer:
         if state.step_on == "batch":
             state.scheduler.step()
         sync_device(device)  # XLA: run this step's graph now
+        state.steps += 1
         return loss.detach()
 
     def _train_epoch(
@@ -248,6 +267,8 @@ class Trainer:
         start, seen = time.perf_counter(), 0
         loss_sum = torch.zeros((), device=self.device)  # summed on the device: no sync per batch
         batches = self.team.batches(train, self.settings, state.rng)
+        if self.max_steps is not None:  # a capped run stops mid-epoch; the schedule is unchanged
+            batches = batches[: max(0, int(self.max_steps) - state.steps)]
         report = max(1, len(batches) // 5)
         for b, idx in enumerate(batches, start=1):
             loss_sum += self.step(state, train, idx) * len(idx)
@@ -264,7 +285,7 @@ class Trainer:
         if path is None:
             return
         payload = {
-            "fingerprint": key, "epoch": state.epoch, "model": state.model.state_dict(),
+            "fingerprint": key, "epoch": state.epoch, "steps": state.steps, "model": state.model.state_dict(),
             "optimizer": state.optimizer.state_dict(),
             "scheduler": state.scheduler.state_dict() if state.scheduler is not None else None,
             "scaler": state.scaler.state_dict() if state.scaler is not None else None,
@@ -295,9 +316,13 @@ class Trainer:
         state.stopper = EarlyStopping(**saved["stopper"])
         state.best_state, state.history = saved["best_state"], saved["history"]
         state.target_params, state.epoch = saved["target_params"], saved["epoch"]
+        state.steps = saved["steps"]
         torch.set_rng_state(saved["torch_rng"])
         state.rng.bit_generator.state = saved["numpy_rng"]
         self.log.info("resuming from checkpoint %s after epoch %d", path, state.epoch)
+
+    def _capped(self, state: TrainState) -> bool:
+        return self.max_steps is not None and state.steps >= int(self.max_steps)
 
     def _checkpoint_path(self) -> Path | None:
         if self.context.checkpoint_dir is None:
@@ -312,7 +337,7 @@ class Trainer:
         self._resume(state, key)
         monitor = state.stopper.monitor
         for epoch in range(state.epoch + 1, int(self.cfg["max_epochs"]) + 1):
-            if state.stopper.stop:
+            if state.stopper.stop or self._capped(state):
                 break
             train_loss, seen, seconds = self._train_epoch(state, train, epoch)
             val_loss, r, rho, r2s = self._validate(state.model, val, state.target_params)
@@ -321,8 +346,8 @@ class Trainer:
                 state.scheduler.step()
             elif state.step_on == "plateau":
                 state.scheduler.step(val_loss)
-            values = [epoch, train_loss, val_loss, r, rho, r2s, lr, seconds, seen / seconds]
-            row = dict(zip(HISTORY_COLUMNS, values))
+            row = dict(zip(HISTORY_COLUMNS, [epoch, state.steps, train_loss, val_loss, r, rho, r2s,
+                                             lr, seconds, seen / seconds]))  # fmt: skip
             state.history.append(row)
             self.log.info("epoch %d done: train loss %.4f, val loss %.4f, val r %.4f, val rho %.4f, %.1f s",
                           epoch, train_loss, val_loss, r, rho, seconds)  # fmt: skip
@@ -339,9 +364,14 @@ class Trainer:
             self.log.info(
                 "early stopping: no %s improvement for %d epochs", monitor, state.stopper.patience
             )
+        if self._capped(state):
+            self.log.info("stopped at train.max_steps = %d optimiser steps (the recipe runs up to %d)",
+                          self.max_steps, state.planned_steps)  # fmt: skip
         state.model.load_state_dict(state.best_state)
         info = {
             "target_params": state.target_params,
             "best_epoch": state.stopper.best_epoch or state.epoch,
+            "steps": state.steps,
+            "planned_steps": state.planned_steps,
         }
         return state.model, pd.DataFrame(state.history, columns=HISTORY_COLUMNS), info

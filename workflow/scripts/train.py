@@ -44,9 +44,12 @@ summary = {
     "train_reads": len(folds["train"]),
     "val_reads": len(folds["val"]),
     "best_epoch": fitted.state.get("best_epoch"),
+    "steps": fitted.state.get("steps"),  # optimiser steps taken (train.max_steps caps them)
+    "planned_steps": fitted.state.get("planned_steps"),  # what the recipe runs at most
     "device": device_name,
     "precision": params.precision,
     "threads": threads,
+    "xla": runtime.xla_metrics(device),  # graph compilations and their seconds (XLA only)
     "scale": cfg["scale"],
     "settings": settings,
 }
@@ -54,3 +57,5 @@ with open(snakemake.output.summary, "w") as fh:
     json.dump(summary, fh, indent=2)
 shutil.rmtree(params.checkpoints, ignore_errors=True)  # finished: nothing left to resume
 log.info("trained %s in %.1f s (%d parameters)", team.name, seconds, fitted.n_params)
+if summary["xla"]:
+    log.info("XLA: %s", summary["xla"])

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from promoterbench import filters, settings as settings_mod
+from promoterbench import sequences as sq
 
 
 @dataclass
@@ -43,6 +44,20 @@ class Reads:
             length=col("length").astype(np.int64),
             n_count=col("n_count").astype(np.int64),
         )
+
+    @classmethod
+    def random(cls, n: int, seed: int = 0) -> "Reads":
+        """``n`` random 110-nt reads with the real adapters and labels like the real ones."""
+        rng = np.random.default_rng(seed)
+        flank5, flank3 = sq.flank_codes()
+        body = sq.random_codes(rng, (n, sq.RANDOM_LENGTH))
+        codes = np.concatenate([np.tile(flank5, (n, 1)), body, np.tile(flank3, (n, 1))], axis=1)
+        labels = np.round(rng.normal(11, 2.3, n).clip(0, 17), 1)
+        return cls(
+            read_id=np.arange(n), sequence=pa.array(sq.decode(codes)), expression=labels,
+            is_integer=labels == np.floor(labels), length=np.full(n, sq.READ_LENGTH),
+            n_count=np.zeros(n, np.int64),
+        )  # fmt: skip
 
     def take(self, index: np.ndarray) -> "Reads":
         return Reads(
@@ -85,6 +100,7 @@ class Team(ABC):
     source: ClassVar[str]
     kind: ClassVar[str] = "team"  # team | reference
     presets: ClassVar[dict[str, dict]]
+    defaults: ClassVar[dict] = {}  # settings every preset of this kind of model has
 
     def settings(self, scale: str = "cpu", overrides: dict | None = None) -> dict:
         """Preset of ``scale`` with the user's overrides applied."""
@@ -93,7 +109,8 @@ class Team(ABC):
                 f"{self.name}: unknown scale {scale!r}; choose {', '.join(self.presets)}"
             )
         try:
-            return settings_mod.merge(self.presets[scale], overrides or {})
+            preset = settings_mod.with_defaults(self.presets[scale], self.defaults)
+            return settings_mod.merge(preset, overrides or {})
         except settings_mod.SettingsError as err:
             raise settings_mod.SettingsError(f"teams.{self.name}: {err}") from None
 

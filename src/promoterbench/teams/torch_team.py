@@ -78,6 +78,10 @@ class TorchTeam(Team):
     ``train``.
     """
 
+    # Limits any run may set without changing the recipe: stop after this many optimiser steps
+    # (the schedule stays the recipe's); validate on a fixed random subset of this many reads.
+    defaults = {"train": {"max_steps": None, "max_val_reads": None}}
+
     @abstractmethod
     def build_model(self, settings: dict) -> nn.Module:
         """The architecture these settings describe."""
@@ -168,6 +172,12 @@ class TorchTeam(Team):
 
     # -- fit / predict ----------------------------------------------------------------------------
     def fit(self, train: Reads, val: Reads, settings: dict, context: FitContext) -> Fitted:
+        limit = settings["train"]["max_val_reads"]
+        if limit is not None and len(val) > limit:
+            rng = np.random.default_rng(int(settings["seed"]))
+            context.log.info("validating on %d of the %d validation reads (train.max_val_reads)",
+                             limit, len(val))  # fmt: skip
+            val = val.take(np.sort(rng.choice(len(val), int(limit), replace=False)))
         trainer = Trainer(self, settings, context)
         model, history, info = trainer.fit(self.encode(train, settings), self.encode(val, settings))
         state = {"model": {k: v.cpu() for k, v in model.state_dict().items()}} | info
