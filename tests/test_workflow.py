@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workflow_helpers import REPO, copy_workflow, planned_jobs, snakemake
+from workflow_helpers import REPO, copy_workflow, declared_memory, planned_jobs, snakemake
 
 TEAMS = {"wan_barton", "noisy_chardonnay", "madlab", "camformers", "autosome"}
 
@@ -103,6 +103,17 @@ def test_leaderboard_has_bootstrap_intervals_and_mean_ranks(tiny_run):
     assert (board["score_pearson_r2_lo"] <= board["score_pearson_r2_hi"]).all()
     assert (board["score_spearman_lo"] <= board["score_spearman_hi"]).all()
     assert board.set_index("team").loc["oracle", "mean_rank"] == 1.0
+
+
+def test_every_job_declares_the_memory_it_used(tiny_run):
+    """resources: mem_mb covers each job's measured peak RSS (what --resources mem_mb=... and
+    SLURM rely on)."""
+    plan = snakemake(tiny_run, "-n", "--forceall", "results/leaderboard.tsv")
+    declared = declared_memory(plan.stdout)
+    assert len(declared) == len(planned_jobs(plan.stdout))  # every job declares mem_mb
+    for benchmark, mem_mb in declared.items():
+        peak = pd.read_csv(tiny_run / benchmark, sep="\t")["max_rss"].iloc[0]
+        assert peak <= mem_mb, (benchmark, peak, mem_mb)
 
 
 def test_a_run_ends_with_a_summary(tiny_run):

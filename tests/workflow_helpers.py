@@ -46,3 +46,19 @@ def planned_jobs(dry_run_output: str) -> list[tuple[str, dict[str, str]]]:
         if wildcards and jobs:
             jobs[-1][1].update(kv.split("=", 1) for kv in wildcards.group(1).split(", "))
     return jobs
+
+
+def declared_memory(dry_run_output: str) -> dict[str, int]:
+    """benchmark file -> the job's declared mem_mb, for every job listed by ``snakemake -n``."""
+    declared: dict[str, int] = {}
+    benchmark = None
+    for line in dry_run_output.splitlines():
+        if re.match(r"^(?:local)?rule \w+:$", line):
+            benchmark = None
+        found = re.match(r"^\s+benchmark: (\S+)$", line)
+        if found:
+            benchmark = found.group(1)
+        mem = re.search(r"^\s+resources: .*\bmem_mb=(\d+)", line)
+        if mem and benchmark:
+            declared[benchmark] = int(mem.group(1))
+    return declared

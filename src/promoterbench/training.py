@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from promoterbench import memory
 from promoterbench.runtime import sync_device
 from promoterbench.scoring import correlations
 
@@ -166,7 +167,9 @@ class Trainer:
     def eval_batch_size(self) -> int:
         """Prediction batch: 128 on CPUs (larger batches allocate and page-fault far more: 2.4x
         slower for LegNet here), 1,024 on accelerators."""
-        return 128 if self.device.type == "cpu" else 1024
+        if self.device.type == "cpu":
+            return memory.CPU_EVAL_BATCH
+        return memory.ACCELERATOR_EVAL_BATCH
 
     # -- prediction and validation -----------------------------------------------------------
     def _eval_outputs(self, model: torch.nn.Module, data: Encoded):

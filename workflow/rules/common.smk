@@ -1,11 +1,13 @@
 import importlib.util
+import json
+import math
 import re
 from pathlib import Path
 
 import pandas as pd
 from snakemake.utils import validate
 
-from promoterbench import leaderboard
+from promoterbench import leaderboard, memory
 from promoterbench import teams as registry
 from promoterbench import testset
 from promoterbench.download import FILES as DOWNLOADS, url_for
@@ -179,3 +181,57 @@ def run_summary():
 def configured_leaderboard(wildcards):
     """The leaderboard of the data source in config."""
     return f"results/{DATA}/leaderboard.tsv"
+
+
+# -- memory: every rule's resources: mem_mb, so --resources mem_mb=... and SLURM ask what a job
+# really needs. Data and scoring rules grow with one input; train and predict follow the team's
+# memory.json (written by its split job; see promoterbench.memory).
+
+# rule: (fixed MB, MB per MB of the input named, that input), from peak RSS at full size (README)
+MEM_MB = {
+    "ingest": (600, 0.6, "train"),
+    "bin_by_length": (600, 1.5, "reads"),
+    "split": (1200, 6.0, "bins"),
+    "oracle": (400, 10.0, "truth"),
+    "evaluate": (500, 40.0, "test"),
+    "bootstrap": (600, 60.0, "test"),
+    "plot_predictions": (600, 40.0, "test"),
+    "plot_lengths": (600, 6.0, "bins"),
+}
+
+
+def size_mb(path):
+    """Size of a file, or of every file under a folder, in MB (missing: Snakemake waits for it)."""
+    path = Path(path)
+    if not path.is_dir():
+        return path.stat().st_size / memory.MB
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / memory.MB
+
+
+def mem_mb(rule):
+    """The resource function of ``rule`` in MEM_MB."""
+    fixed, per_mb, name = MEM_MB[rule]
+
+    def mem_mb_of_input(wildcards, input):
+        return int(math.ceil((fixed + per_mb * size_mb(input[name])) / 100) * 100)
+
+    return mem_mb_of_input
+
+
+def simulate_mem_mb(wildcards):
+    """The simulator holds the training reads' codes and labels (~120 B a read) in chunks."""
+    return int(500 + 120 * config["synthetic"]["train_reads"] / memory.MB)
+
+
+def needs(input):
+    return json.loads(Path(input.memory).read_text())
+
+
+def train_mem_mb(wildcards, input):
+    return memory.train_mem_mb(needs(input), config["device"])
+
+
+def predict_mem_mb(wildcards, input):
+    with open(input.test) as fh:
+        sequences = sum(1 for _ in fh)
+    return memory.predict_mem_mb(needs(input), config["device"], sequences)

@@ -13,6 +13,8 @@ rule simulate:
     conda:
         "../../envs/torch-cpu.yaml"
     threads: 2
+    resources:
+        mem_mb=simulate_mem_mb,
     params:
         synthetic=config["synthetic"],
     script:
@@ -31,6 +33,8 @@ rule download:
     localrule: True
     conda:
         "../../envs/data.yaml"
+    resources:
+        mem_mb=500,
     params:
         source=download_source,
     script:
@@ -50,6 +54,8 @@ rule extract_ids:
         folder="test_subset_ids|public_leaderboard_ids",
     conda:
         "../../envs/data.yaml"
+    resources:
+        mem_mb=500,
     params:
         names=id_files,
     script:
@@ -70,6 +76,8 @@ rule ingest:
     conda:
         "../../envs/data.yaml"
     threads: 2
+    resources:
+        mem_mb=mem_mb("ingest"),
     params:
         ingest=config["ingest"],
     script:
@@ -89,5 +97,7 @@ rule bin_by_length:
     conda:
         "../../envs/data.yaml"
     threads: 2
+    resources:
+        mem_mb=mem_mb("bin_by_length"),
     script:
         "../scripts/bin_by_length.py"

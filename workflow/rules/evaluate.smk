@@ -10,6 +10,8 @@ rule evaluate:
         "results/{data}/benchmarks/evaluate/{name}.tsv"
     conda:
         "../../envs/data.yaml"
+    resources:
+        mem_mb=mem_mb("evaluate"),
     script:
         "../scripts/evaluate.py"
 
@@ -27,6 +29,8 @@ rule bootstrap:
     conda:
         "../../envs/data.yaml"
     threads: 1
+    resources:
+        mem_mb=mem_mb("bootstrap"),
     params:
         names=entries,
         split=config["split"],
@@ -52,6 +56,8 @@ rule leaderboard:
         "results/{data}/benchmarks/leaderboard.tsv"
     conda:
         "../../envs/data.yaml"
+    resources:
+        mem_mb=500,
     params:
         names=entries,
         external=external,
@@ -73,5 +79,7 @@ rule publish_leaderboard:
     localrule: True
     conda:
         "../../envs/data.yaml"
+    resources:
+        mem_mb=100,
     shell:
         "cp {input.leaderboard} {output} 2> {log}"

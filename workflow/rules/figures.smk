@@ -16,6 +16,8 @@ rule plot_leaderboard:
         "results/{data}/benchmarks/plot_leaderboard.tsv"
     conda:
         "../../envs/plots.yaml"
+    resources:
+        mem_mb=600,
     script:
         "../scripts/plot_leaderboard.py"
 
@@ -39,6 +41,8 @@ rule plot_categories:
         "results/{data}/benchmarks/plot_categories.tsv"
     conda:
         "../../envs/plots.yaml"
+    resources:
+        mem_mb=600,
     params:
         names=entries,
         split=config["split"],
@@ -80,6 +84,8 @@ rule plot_predictions:
         "results/{data}/benchmarks/plot_predictions.tsv"
     conda:
         "../../envs/plots.yaml"
+    resources:
+        mem_mb=mem_mb("plot_predictions"),
     params:
         names=entries,
         split=config["split"],
@@ -105,6 +111,8 @@ rule plot_training:
         "results/{data}/benchmarks/plot_training.tsv"
     conda:
         "../../envs/plots.yaml"
+    resources:
+        mem_mb=600,
     params:
         teams=TEAMS,
     script:
@@ -131,6 +139,8 @@ rule plot_lengths:
         "results/{data}/benchmarks/plot_lengths.tsv"
     conda:
         "../../envs/plots.yaml"
+    resources:
+        mem_mb=mem_mb("plot_lengths"),
     params:
         teams=TEAMS,
     script:

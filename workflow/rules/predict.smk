@@ -1,6 +1,7 @@
 rule predict:
     input:
         model="results/{data}/models/{team}/model.pt",
+        memory="results/{data}/teams/{team}/memory.json",
         test=test_file,
         code=team_source,
     output:
@@ -13,6 +14,8 @@ rule predict:
     conda:
         "../../envs/torch-cpu.yaml"
     threads: 1
+    resources:
+        mem_mb=predict_mem_mb,
     params:
         device=config["device"],
         precision=config["precision"],
@@ -31,5 +34,7 @@ rule oracle:
         "results/{data}/benchmarks/oracle.tsv"
     conda:
         "../../envs/data.yaml"
+    resources:
+        mem_mb=mem_mb("oracle"),
     script:
         "../scripts/oracle.py"

@@ -5,12 +5,15 @@ rule split:
     output:
         split="results/{data}/teams/{team}/split.parquet",
         selection="results/{data}/teams/{team}/selection.tsv",
+        memory="results/{data}/teams/{team}/memory.json",
     log:
         "results/{data}/logs/split/{team}.log",
     benchmark:
         "results/{data}/benchmarks/split/{team}.tsv"
     conda:
         "../../envs/torch-cpu.yaml"
+    resources:
+        mem_mb=mem_mb("split"),
     params:
         team=team_config,
     script:
@@ -21,6 +24,7 @@ rule train:
     input:
         bins="results/{data}/by_length",
         split="results/{data}/teams/{team}/split.parquet",
+        memory="results/{data}/teams/{team}/memory.json",
         code=team_source,
     output:
         model="results/{data}/models/{team}/model.pt",
@@ -33,6 +37,8 @@ rule train:
     conda:
         "../../envs/torch-cpu.yaml"
     threads: 1
+    resources:
+        mem_mb=train_mem_mb,
     params:
         team=team_config,
         device=config["device"],

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from promoterbench import filters, settings as settings_mod
+from promoterbench import filters, memory, settings as settings_mod
 from promoterbench import sequences as sq
 
 
@@ -123,6 +123,19 @@ class Team(ABC):
     def split(self, n: int, settings: dict, rng: np.random.Generator) -> np.ndarray:
         """'train'/'val' for each kept read (default: a random split)."""
         return filters.random_split(n, settings["recipe"]["val_fraction"], rng)
+
+    def memory_needs(self, settings: dict, n_reads: int) -> dict:
+        """What training on ``n_reads`` reads holds in memory (MB; see :mod:`promoterbench.memory`):
+        by default the interpreter and the reads as loaded."""
+        return {
+            "reads": int(n_reads),
+            "base_mb": memory.BASE_MB,
+            "data_mb": round(n_reads * memory.LOADED_READ_BYTES / memory.MB, 1),
+            "encoded_read_bytes": 0.0,
+            "model_mb": 0.0,
+            "batch_activations_mb": 0.0,
+            "activations_per_read_mb": 0.0,
+        }
 
     @abstractmethod
     def fit(self, train: Reads, val: Reads, settings: dict, context: FitContext) -> Fitted:

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from promoterbench import memory
 from promoterbench import sequences as sq
 from promoterbench.teams.base import FitContext, Fitted, Reads, Team
 from promoterbench.training import Encoded, Trainer
@@ -169,6 +170,28 @@ class TorchTeam(Team):
     def scheduler(self, optimizer: torch.optim.Optimizer, settings: dict, steps_per_epoch: int):
         """(scheduler, when to step it: 'batch', 'epoch', 'plateau' or None)."""
         return None, None
+
+    def memory_needs(self, settings: dict, n_reads: int) -> dict:
+        """Adds the encoded reads, the model and the activations of one training batch, measured
+        on a few random reads (see :mod:`promoterbench.memory`)."""
+        probe_reads = 8
+        probe = self.encode(Reads.random(probe_reads), settings)
+        encoded = sum(a.nbytes for a in (probe.codes, probe.target, *probe.extras.values()))
+        encoded /= probe_reads  # per read (two strands, for autosome)
+        model = self.build_model(settings).train()
+        x = self.inputs(probe, np.arange(probe_reads), torch.device("cpu"), settings)
+        per_read = memory.saved_activation_bytes(model, x) / probe_reads / memory.MB
+        needs = super().memory_needs(settings, n_reads)
+        needs.update(
+            data_mb=round(n_reads * (memory.LOADED_READ_BYTES + encoded) / memory.MB, 1),
+            encoded_read_bytes=round(encoded, 1),
+            model_mb=round(
+                sum(p.numel() for p in model.parameters()) * 4 * memory.MODEL_COPIES / memory.MB, 1
+            ),
+            batch_activations_mb=round(per_read * int(settings["train"]["batch_size"]), 1),
+            activations_per_read_mb=round(per_read, 4),
+        )
+        return needs
 
     # -- fit / predict ----------------------------------------------------------------------------
     def fit(self, train: Reads, val: Reads, settings: dict, context: FitContext) -> Fitted:

@@ -1,0 +1,79 @@
+"""How much memory the model jobs need, estimated before they run (no torch import at the top:
+the workflow's resource functions use this module).
+
+The ``split`` job, which knows how many reads a team trains on, measures the team's needs and
+writes them next to the split (``memory.json``, :meth:`Team.memory_needs`); the ``train`` and
+``predict`` rules turn them into ``resources: mem_mb``, so ``snakemake --resources mem_mb=...``
+and the SLURM profile ask for what a job really needs.
+
+A training process holds: the interpreter with torch and Arrow (:data:`BASE_MB`, the CUDA build
+of torch included); the reads, once as loaded from the bins and once as the team encodes them;
+the model with its gradients, optimiser state and the copies kept for the best epoch and the
+checkpoint; and, where the model runs on the CPU, the activations a batch keeps for its backward
+pass — measured by running the model on a few random reads and summing the tensors autograd
+saves. On an accelerator the activations live in device memory, not in the job's RAM. Checked
+against the peak RSS of paper-scale training steps on the CPU (fp32): autosome, batch 1,024,
+11.4 GB saved for a measured peak of 12.1 GB; camformers 1.1 / 2.1 GB; madlab 2.1 / 2.7 GB;
+noisy_chardonnay 0.7 / 1.1 GB; wan_barton 0.4 / 1.0 GB.
+"""
+
+from __future__ import annotations
+
+import math
+
+MB = 2**20
+BASE_MB = 1000  # python + torch (CUDA build: ~900 MB RSS once imported) + pyarrow + pandas
+LOADED_READ_BYTES = 2 * 160  # a read as loaded from the bins (table, then Reads)
+MODEL_COPIES = 8  # float32 weights, gradients, ≤ 2 optimiser moments, best and checkpoint copies
+BACKWARD = 1.1  # peak over the saved activations while their gradients are made
+HEADROOM = 1.2
+CPU_EVAL_BATCH = 128  # evaluation batch on CPUs (larger ones page-fault more: slower)
+ACCELERATOR_EVAL_BATCH = 1024
+
+
+def saved_activation_bytes(model, x) -> int:
+    """Bytes of the tensors autograd keeps for the backward pass of ``model(x)`` (parameters and
+    inputs not counted; a storage shared by several saved tensors counted once)."""
+    import torch
+
+    inputs = x if isinstance(x, tuple) else (x,)
+    skip = {t.untyped_storage().data_ptr() for t in (*model.parameters(), *inputs)}
+    saved: dict[int, int] = {}
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        storage = tensor.untyped_storage()
+        if storage.data_ptr() not in skip:
+            saved[storage.data_ptr()] = storage.nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        model(x)
+    return sum(saved.values())
+
+
+def on_host(device: str) -> bool:
+    """Whether the model's activations live in the job's RAM (config ``device``)."""
+    return device in ("cpu", "auto")
+
+
+def train_mem_mb(needs: dict, device: str) -> int:
+    """``mem_mb`` of a training job (``needs``: a team's memory.json)."""
+    total = needs["base_mb"] + needs["data_mb"] + needs["model_mb"]
+    if on_host(device):
+        total += BACKWARD * needs["batch_activations_mb"]
+    return _round(total * HEADROOM)
+
+
+def predict_mem_mb(needs: dict, device: str, test_sequences: int) -> int:
+    """``mem_mb`` of a prediction job: the test set (both strands at most), the model, and on the
+    CPU one evaluation batch's activations (nothing is kept for a backward pass)."""
+    total = needs["base_mb"] + needs["model_mb"]
+    total += 2 * test_sequences * (LOADED_READ_BYTES + needs["encoded_read_bytes"]) / MB
+    if on_host(device):
+        total += needs["activations_per_read_mb"] * CPU_EVAL_BATCH
+    return _round(total * HEADROOM)
+
+
+def _round(mb: float) -> int:
+    """Up to the next 100 MB."""
+    return int(math.ceil(mb / 100) * 100)
