@@ -20,8 +20,11 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 # A Cloud TPU VM: torch_xla's newest release needs torch 2.9.0 (envs/torch-xla.yaml), so torch is
-# installed with it and promoterbench without letting pip swap torch for 2.13.0.
-install-tpu:
+# installed with it and promoterbench without letting pip swap torch for 2.13.0. From PyPI this
+# is the CUDA build of torch (no CPU wheel of 2.9.0 is reachable): ~4 GB of downloads, an 8 GB venv.
+install-tpu: $(VENV)/.installed-tpu
+
+$(VENV)/.installed-tpu: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet torch==2.9.0 'torch_xla[tpu]==2.9.0'
 	$(BIN)/pip install --quiet --no-deps -e .
@@ -29,6 +32,7 @@ install-tpu:
 	  print(*[r for r in p['dependencies'] + p['optional-dependencies']['report'] if not r.startswith('torch')])" \
 	  | xargs $(BIN)/pip install --quiet
 	-$(BIN)/promoterbench install-profiles
+	touch $@
 
 run: install
 	$(BIN)/snakemake --cores 8 results/leaderboard.tsv
@@ -41,6 +45,14 @@ test: install
 .PHONY: test-slurm
 test-slurm: install
 	PROMOTERBENCH_REQUIRE_SLURM=1 $(BIN)/pytest -m slurm tests/cluster
+
+# The tpu profile on torch_xla's CPU backend (PJRT_DEVICE=CPU), in a torch 2.9 environment of its
+# own (.venv-xla, built by install-tpu), compared with a CPU run in the same environment.
+XLA_VENV ?= .venv-xla
+.PHONY: test-xla
+test-xla: install
+	$(MAKE) install-tpu VENV=$(XLA_VENV)
+	PROMOTERBENCH_REQUIRE_XLA=1 PROMOTERBENCH_XLA_VENV=$(XLA_VENV) $(BIN)/pytest -s -m xla tests/test_xla.py
 
 lint: install
 	$(BIN)/snakemake --lint

@@ -143,7 +143,7 @@ def sync_device(device) -> None:
 
 
 def xla_metrics(device) -> dict | None:
-    """XLA graph compilations and executions of this process so far, and their seconds (XLA only).
+    """XLA graph compilations of this process so far and their seconds (XLA only).
 
     Every new input shape compiles a new graph; on a TPU each costs the same minutes as here.
     """
@@ -151,11 +151,5 @@ def xla_metrics(device) -> dict | None:
         return None
     import torch_xla.debug.metrics as met
 
-    compiles, compile_ns, _ = met.metric_data("CompileTime") or (0, 0.0, None)
-    executions, execute_ns, _ = met.metric_data("ExecuteTime") or (0, 0.0, None)
-    return {
-        "compilations": int(compiles),
-        "compile_seconds": round(compile_ns / 1e9, 2),
-        "executions": int(executions),
-        "execute_seconds": round(execute_ns / 1e9, 2),
-    }
+    compiles, nanoseconds, _ = met.metric_data("CompileTime") or (0, 0.0, None)
+    return {"compilations": int(compiles), "compile_seconds": round(nanoseconds / 1e9, 2)}
