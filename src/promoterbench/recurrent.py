@@ -73,8 +73,10 @@ class BiLSTM(nn.LSTM):
         super().__init__(inputs, units, batch_first=True, bidirectional=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
-        if x.device.type != "xla":
-            return super().forward(x)[0]
+        return self.by_cells(x) if x.device.type == "xla" else super().forward(x)[0]
+
+    def by_cells(self, x: torch.Tensor) -> torch.Tensor:
+        """The same output, cell by cell through :func:`lstm_recurrence` (a scan on XLA)."""
         directions = []
         for suffix, reads in (("l0", x), ("l0_reverse", x.flip(1))):
             w_ih, w_hh = getattr(self, f"weight_ih_{suffix}"), getattr(self, f"weight_hh_{suffix}")

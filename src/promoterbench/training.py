@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from promoterbench.teams.torch_team import TorchTeam
 
 HISTORY_COLUMNS = [
-    "epoch", "steps", "train_loss", "val_loss", "val_pearson_r", "val_spearman_rho", "val_r2_score", "lr",
-    "seconds", "samples_per_s",
+    "epoch", "steps", "train_loss", "val_loss", "val_pearson_r", "val_spearman_rho",
+    "val_r2_score", "lr", "seconds", "samples_per_s",
 ]  # fmt: skip
 # what early stopping and checkpoint selection can watch: r+rho, r² (squared Pearson r),
 # r2_score (coefficient of determination, Keras' R²), validation loss, or nothing (last epoch)
@@ -217,7 +217,7 @@ class Trainer:
         model = self.team.build_model(self.settings).to(self.device)
         optimizer = self.team.optimizer(model, self.settings)
         steps = self.team.steps_per_epoch(len(train), self.settings)
-        scheduler, step_on = self.team.scheduler(optimizer, self.settings, steps)  # the recipe's
+        scheduler, step_on = self.team.scheduler(optimizer, self.settings, steps)
         monitor = self.cfg.get("monitor", "none") if len(val) else "none"
         return TrainState(
             model=model,

@@ -1,0 +1,44 @@
+"""The memory the model jobs declare: what autograd keeps, and how it adds up."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from promoterbench import memory
+from promoterbench.teams import get_team
+
+
+def test_saved_activations_are_what_backward_keeps():
+    """Linear saves its input and weight, ReLU its output (which the next Linear saves again):
+    only the ReLU output (5 x 3 float32) is neither the input nor a parameter."""
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    assert memory.saved_activation_bytes(model, torch.randn(5, 4)) == 5 * 3 * 4
+
+
+NEEDS = {"base_mb": 1000, "data_mb": 500.0, "model_mb": 100.0, "batch_activations_mb": 1000.0,
+         "encoded_read_bytes": 110.0, "activations_per_read_mb": 2.0}  # fmt: skip
+
+
+def test_activations_count_only_where_the_model_runs_on_the_cpu():
+    # (1000 + 500 + 100 + 1.1 x 1000) x 1.2 = 3240 -> 3300; on a GPU (1600) x 1.2 = 1920 -> 2000
+    assert memory.train_mem_mb(NEEDS, "cpu") == 3300
+    assert memory.train_mem_mb(NEEDS, "cuda") == memory.train_mem_mb(NEEDS, "xla") == 2000
+    # 71,103 test sequences, both strands: 2 x 71,103 x (320 + 110) B = 58.3 MB; CPU batch 128 x 2
+    assert memory.predict_mem_mb(NEEDS, "cpu", 71_103) == 1700  # (1158.3 + 256) x 1.2 = 1697
+    assert memory.predict_mem_mb(NEEDS, "cuda", 71_103) == 1400  # 1158.3 x 1.2 = 1390
+
+
+@pytest.mark.parametrize("scale", ["cpu", "paper"])
+def test_a_teams_needs_grow_with_its_reads_and_batch(scale):
+    team = get_team("camformers")
+    settings = team.settings(scale)
+    small, large = team.memory_needs(settings, 1000), team.memory_needs(settings, 1_000_000)
+    # uint8 codes of 110 nt, a float32 label and the int64 length
+    assert small["encoded_read_bytes"] == 110 + 4 + 8
+    per_read = memory.LOADED_READ_BYTES + small["encoded_read_bytes"]
+    assert large["data_mb"] == pytest.approx(1_000_000 * per_read / memory.MB, abs=0.1)
+    assert small["model_mb"] == large["model_mb"] > 0
+    double = team.memory_needs(team.settings(scale, {"train": {"batch_size": 512}}), 1000)
+    assert double["batch_activations_mb"] == pytest.approx(2 * small["batch_activations_mb"], 0.01)
