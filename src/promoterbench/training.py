@@ -176,14 +176,20 @@ class Trainer:
         """(batch indices, model outputs on the CPU) for every evaluation batch. On XLA a short
         last batch is padded (repeating its last read) to the full size: one graph, not two."""
         size = self.eval_batch_size
+        batches = self.team.eval_batches(data, size)
+        report, start, done = max(1, len(batches) // 10), time.perf_counter(), 0
         model.eval()
         with inference(self.device), autocast(self.device, self.precision):
-            for idx in self.team.eval_batches(data, size):
+            for b, idx in enumerate(batches, start=1):
                 rows = idx
                 if self.device.type == "xla" and len(idx) < size:
                     rows = np.concatenate([idx, np.full(size - len(idx), idx[-1])])
                 x = self.team.inputs(data, rows, self.device, self.settings)
                 yield idx, model(x).float().cpu()[: len(idx)]
+                done += len(idx)
+                if b % report == 0 and b < len(batches):
+                    rate = done / (time.perf_counter() - start)
+                    self.log.info("evaluated %d / %d sequences, %.0f/s", done, len(data), rate)
 
     def predict_outputs(
         self, model: torch.nn.Module, data: Encoded, target_params: dict
