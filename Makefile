@@ -7,8 +7,10 @@ BIN := $(VENV)/bin
 # own. On a machine without a local CPU wheel, use: make run TORCH_INDEX=https://download.pytorch.org/whl/cpu
 TORCH_INDEX ?=
 TORCH_FLAGS := $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX),)
+# torch 2.9 + torch_xla 2.9 for the XLA test (torch_xla has no build for the torch pinned above)
+XLA_VENV ?= .venv-xla
 
-.PHONY: install install-tpu run test lint clean
+.PHONY: install install-tpu run test test-slurm test-xla lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,19 +39,19 @@ $(VENV)/.installed-tpu: pyproject.toml
 run: install
 	$(BIN)/snakemake --cores 8 results/leaderboard.tsv
 
+# The whole suite: the SLURM module runs where a cluster can be had (root, apt-get) and skips with
+# the reason elsewhere; the XLA module runs in .venv-xla, built here first (see test-xla).
 test: install
-	$(BIN)/pytest
+	$(MAKE) install-tpu VENV=$(XLA_VENV)
+	PROMOTERBENCH_REQUIRE_XLA=1 PROMOTERBENCH_XLA_VENV=$(XLA_VENV) $(BIN)/pytest
 
 # The slurm profile on a real one-node SLURM here (root, apt-get; tests/cluster/slurm.sh sets it up
 # and takes it down): fails, rather than skips, where that cluster cannot be had.
-.PHONY: test-slurm
 test-slurm: install
 	PROMOTERBENCH_REQUIRE_SLURM=1 $(BIN)/pytest -m slurm tests/cluster
 
 # The tpu profile on torch_xla's CPU backend (PJRT_DEVICE=CPU), in a torch 2.9 environment of its
 # own (.venv-xla, built by install-tpu), compared with a CPU run in the same environment.
-XLA_VENV ?= .venv-xla
-.PHONY: test-xla
 test-xla: install
 	$(MAKE) install-tpu VENV=$(XLA_VENV)
 	PROMOTERBENCH_REQUIRE_XLA=1 PROMOTERBENCH_XLA_VENV=$(XLA_VENV) $(BIN)/pytest -s -m xla tests/test_xla.py

@@ -23,9 +23,10 @@ import math
 
 MB = 2**20
 BASE_MB = 1000  # python + torch (CUDA build: ~900 MB RSS once imported) + pyarrow + pandas
-LOADED_READ_BYTES = 2 * 160  # a read as loaded from the bins (table, then Reads)
+LOADED_READ_BYTES = 450  # a read as loaded from the bins (table, then Reads; measured at 6.6 M)
 MODEL_COPIES = 8  # float32 weights, gradients, ≤ 2 optimiser moments, best and checkpoint copies
 BACKWARD = 1.1  # peak over the saved activations while their gradients are made
+INFERENCE = 0.25  # share of the saved activations alive at once without a backward pass
 HEADROOM = 1.2
 CPU_EVAL_BATCH = 128  # evaluation batch on CPUs (larger ones page-fault more: slower)
 ACCELERATOR_EVAL_BATCH = 1024
@@ -66,11 +67,12 @@ def train_mem_mb(needs: dict, device: str) -> int:
 
 def predict_mem_mb(needs: dict, device: str, test_sequences: int) -> int:
     """``mem_mb`` of a prediction job: the test set (both strands at most), the model, and on the
-    CPU one evaluation batch's activations (nothing is kept for a backward pass)."""
+    CPU one evaluation batch's activations (nothing is kept for a backward pass: a few layers'
+    outputs are alive at once)."""
     total = needs["base_mb"] + needs["model_mb"]
     total += 2 * test_sequences * (LOADED_READ_BYTES + needs["encoded_read_bytes"]) / MB
     if on_host(device):
-        total += needs["activations_per_read_mb"] * CPU_EVAL_BATCH
+        total += INFERENCE * needs["activations_per_read_mb"] * CPU_EVAL_BATCH
     return _round(total * HEADROOM)
 
 

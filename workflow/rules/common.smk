@@ -193,10 +193,10 @@ MEM_MB = {
     "bin_by_length": (600, 1.5, "reads"),
     "split": (1200, 6.0, "bins"),
     "oracle": (400, 10.0, "truth"),
-    "evaluate": (500, 40.0, "test"),
-    "bootstrap": (600, 60.0, "test"),
+    "evaluate": (500, 20.0, "test"),
+    "bootstrap": (600, 100.0, "test"),
     "plot_predictions": (600, 40.0, "test"),
-    "plot_lengths": (600, 6.0, "bins"),
+    "plot_lengths": (600, 2.0, "bins"),
 }
 
 
