@@ -16,7 +16,9 @@ def test_max_steps_stops_mid_epoch_on_the_recipes_schedule(tmp_path):
     train = {"batch_size": 32, "steps_per_epoch": 5, "max_epochs": 4, "max_steps": 7}
     settings = team.settings("cpu", {"train": train})
     reads = Reads.random(200)
-    fitted = team.fit(reads, reads.take(np.arange(0)), settings, FitContext(checkpoint_dir=tmp_path))
+    fitted = team.fit(
+        reads, reads.take(np.arange(0)), settings, FitContext(checkpoint_dir=tmp_path)
+    )
     assert fitted.history["epoch"].tolist() == [1, 2]  # the second epoch ends after 2 of 5 steps
     assert fitted.history["steps"].tolist() == [5, 7]
     assert fitted.state["steps"] == 7 and fitted.state["planned_steps"] == 20
