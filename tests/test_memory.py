@@ -26,8 +26,8 @@ def test_activations_count_only_where_the_model_runs_on_the_cpu():
     assert memory.train_mem_mb(NEEDS, "cpu") == 3300
     assert memory.train_mem_mb(NEEDS, "cuda") == memory.train_mem_mb(NEEDS, "xla") == 2000
     # 71,103 test sequences, both strands: 2 x 71,103 x (450 + 110) B = 75.9 MB; on the CPU a
-    # quarter of a 128-read batch's saved activations: 0.25 x 128 x 8 = 256 MB
-    assert memory.predict_mem_mb(NEEDS, "cpu", 71_103) == 1800  # (1175.9 + 256) x 1.2 = 1718
+    # quarter of a 64-read batch's saved activations: 0.25 x 64 x 8 = 128 MB
+    assert memory.predict_mem_mb(NEEDS, "cpu", 71_103) == 1600  # (1175.9 + 128) x 1.2 = 1565
     assert memory.predict_mem_mb(NEEDS, "cuda", 71_103) == 1500  # 1175.9 x 1.2 = 1411
 
 

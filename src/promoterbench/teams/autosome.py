@@ -21,9 +21,13 @@ fraction 0.5), written out here; the parameter count matches the published 1,852
 
 Training: AdamW (weight decay 0.01), OneCycle (max lr 0.005, start lr/25, 30 % warm-up, cosine,
 momentum cycling 0.85–0.95), batch 1,024, an "epoch" = 1,000 batches, 80 epochs, the final weights
-(no selection). Test time: average of the forward and reverse-complement predictions with the
-singleton channel 0 (the report and the organisers' Prix Fixe predictor; the team's test.py infers
-it from the test file's second column, which is 0 for non-integer MAUDE values anyway).
+(no selection). ``train.recompute_activations`` (off by default) recomputes each stage's
+activations in the backward pass instead of keeping them (:mod:`promoterbench.recompute`): the
+same numbers for a third more compute; a paper-scale training job on a CPU peaked at 7.1 instead
+of 14.8 GB (the rehearsal). Test time: average of the forward and reverse-complement predictions
+with the singleton channel 0 (the report and the organisers' Prix Fixe predictor; the team's
+test.py infers it from the test file's second column, which is 0 for non-integer MAUDE values
+anyway).
 
 ``scale: cpu``: blocks 32/16/16/8/8/8/8 (LegNet's grouped convolutions are memory-bound on CPUs),
 batch 256, 30,000 reads, 3 "epochs" of 70 batches (0.9 passes over the reads and their reverse
@@ -40,7 +44,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from promoterbench import memory
 from promoterbench import sequences as sq
+from promoterbench.recompute import recomputed
 from promoterbench.settings import merge
 from promoterbench.teams.base import Reads
 from promoterbench.teams.torch_team import TorchTeam, one_hot
@@ -68,6 +74,7 @@ PAPER = {
         "max_epochs": 80,
         "monitor": "none",
         "patience": None,
+        "recompute_activations": False,
     },
 }
 CPU = merge(
@@ -159,8 +166,10 @@ class LegNet(nn.Module):
         se_reduction: int,
         bn_momentum: float,
         in_channels: int = 6,
+        recompute: bool = False,
     ) -> None:
         super().__init__()
+        self.recompute = recompute
         self.stem = conv_bn(in_channels, blocks[0], kernel, bn_momentum)
         self.stages = nn.Sequential(*[
             Stage(prev, size, kernel, resize_factor, filter_per_group, se_reduction, bn_momentum)
@@ -169,8 +178,19 @@ class LegNet(nn.Module):
         self.mapper = nn.Sequential(nn.Conv1d(blocks[-1], N_BINS, 1), nn.SiLU())
         self.apply(_init)
 
+    def stage_inputs(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """What each stage receives in ``forward``, without autograd."""
+        with torch.no_grad():
+            inputs = [self.stem(x)]
+            for stage in self.stages[:-1]:
+                inputs.append(stage(inputs[-1]))
+        return inputs
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.mapper(self.stages(self.stem(x))).mean(dim=2)
+        x = self.stem(x)
+        for stage in self.stages:
+            x = recomputed(stage, x) if self.recompute else stage(x)
+        return self.mapper(x).mean(dim=2)
 
 
 def _init(module: nn.Module) -> None:
@@ -217,7 +237,7 @@ class Autosome(TorchTeam):
     presets = {"paper": PAPER, "cpu": CPU}
 
     def build_model(self, settings: dict) -> nn.Module:
-        return LegNet(**settings["model"])
+        return LegNet(**settings["model"], recompute=settings["train"]["recompute_activations"])
 
     def encode_sequences(self, sequences: pa.Array, settings: dict) -> np.ndarray:
         """Plasmid context + read without its 5' adapter, last ``context_length`` nt."""
@@ -254,6 +274,15 @@ class Autosome(TorchTeam):
     def loss(self, output: torch.Tensor, target: torch.Tensor, settings: dict) -> torch.Tensor:
         """KL divergence from the soft-bin distribution ``target`` (see :meth:`targets`)."""
         return F.kl_div(F.log_softmax(output, dim=1), target, reduction="batchmean")
+
+    def activation_bytes(self, model: nn.Module, x: torch.Tensor) -> int:
+        """With ``recompute_activations``, what is kept between the stages, plus the largest stage's
+        activations, alive again while that stage's gradients are made."""
+        kept = super().activation_bytes(model, x)
+        if not model.recompute:
+            return kept
+        pairs = zip(model.stages, model.stage_inputs(x))
+        return kept + max(memory.saved_activation_bytes(stage, i) for stage, i in pairs)
 
     def prediction(self, output: torch.Tensor, params: dict) -> torch.Tensor:
         bins = torch.arange(N_BINS, dtype=output.dtype, device=output.device)

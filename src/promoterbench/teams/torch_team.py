@@ -180,7 +180,7 @@ class TorchTeam(Team):
         encoded /= probe_reads  # per read (two strands, for autosome)
         model = self.build_model(settings).train()
         x = self.inputs(probe, np.arange(probe_reads), torch.device("cpu"), settings)
-        per_read = memory.saved_activation_bytes(model, x) / probe_reads / memory.MB
+        per_read = self.activation_bytes(model, x) / probe_reads / memory.MB
         needs = super().memory_needs(settings, n_reads)
         needs.update(
             data_mb=round(n_reads * (memory.LOADED_READ_BYTES + encoded) / memory.MB, 1),
@@ -192,6 +192,10 @@ class TorchTeam(Team):
             activations_per_read_mb=round(per_read, 4),
         )
         return needs
+
+    def activation_bytes(self, model: nn.Module, x: torch.Tensor) -> int:
+        """Bytes of activations alive at the start of the backward pass of ``model(x)``."""
+        return memory.saved_activation_bytes(model, x)
 
     # -- fit / predict ----------------------------------------------------------------------------
     def fit(self, train: Reads, val: Reads, settings: dict, context: FitContext) -> Fitted:
