@@ -70,7 +70,9 @@ rule ingest:
         qc="results/{data}/qc/ingest.tsv",
         rejected="results/{data}/qc/rejected.tsv",
     log:
-        "results/{data}/logs/ingest.log",
+        main="results/{data}/logs/ingest.log",
+        # the full rejected-lines table when ingest fails (Snakemake keeps logs, not outputs)
+        rejected="results/{data}/logs/ingest_rejected.tsv",
     benchmark:
         "results/{data}/benchmarks/ingest.tsv"
     conda:
