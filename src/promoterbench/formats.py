@@ -12,19 +12,22 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterator, TextIO
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from promoterbench.sequences import string_buffers
+
+log = logging.getLogger(__name__)
 
 BLOCK_BYTES = 32 << 20
 # what Arrow's string->float cast accepts: decimals, exponents, nan and inf (any case)
@@ -80,9 +83,10 @@ class Rejected:
     def __len__(self) -> int:
         return len(self.line)
 
-    def describe(self, path: str | os.PathLike, limit: int = 5) -> str:
+    def describe(self, path: str | os.PathLike, limit: int = 5, sep: str = "; ") -> str:
+        """The first ``limit`` rejected lines as ``path:line: detail``."""
         rows = sorted(zip(self.line, self.detail))[:limit]
-        return "; ".join(f"{path}:{line}: {detail}" for line, detail in rows)
+        return sep.join(f"{path}:{line}: {detail}" for line, detail in rows)
 
 
 @dataclass
@@ -392,15 +396,26 @@ def read_official_txt(path: str | os.PathLike) -> tuple[pa.Array, np.ndarray]:
     """Read a file that must be entirely valid (e.g. the test file): sequences and values."""
     seqs: list[pa.Array] = []
     values: list[np.ndarray] = []
-    for block in OfficialTxt(path):
+    txt = OfficialTxt(path)
+    for block in txt:
         if block.rejected:
             raise FormatError(
                 f"{len(block.rejected)} invalid line(s): {block.rejected.describe(path)}"
             )
         seqs.append(block.sequence)
         values.append(block.expression)
+    if txt.bom:
+        log.info("%s: skipped a UTF-8 byte-order mark", path)
     sequences = pa.chunked_array(seqs, type=pa.large_string()).combine_chunks()
     return sequences, (np.concatenate(values) if values else np.zeros(0))
+
+
+def open_text(path: str | os.PathLike) -> TextIO:
+    """Open a UTF-8 text file (CSV, JSON) for reading, skipping a leading byte-order mark."""
+    with open(path, "rb") as fh:
+        if fh.read(3) == BOM:
+            log.info("%s: skipped a UTF-8 byte-order mark", path)
+    return open(path, encoding="utf-8-sig", newline="")
 
 
 def format_expression(values: np.ndarray) -> pa.Array:
@@ -445,8 +460,9 @@ def read_submission(path: str | os.PathLike, n_test: int) -> np.ndarray:
         return seen
 
     try:
-        with open(path) as fh:
-            data = json.load(fh, object_pairs_hook=no_duplicates, parse_constant=_reject_constant)
+        data = json.loads(
+            _read_utf8(path), object_pairs_hook=no_duplicates, parse_constant=_reject_constant
+        )
     except json.JSONDecodeError as err:
         raise FormatError(
             f"{path}: not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
@@ -461,7 +477,7 @@ def read_submission(path: str | os.PathLike, n_test: int) -> np.ndarray:
         raise FormatError(
             f"{path}: {len(duplicates)} duplicate index(es), first: {', '.join(duplicates[:5])}"
         )
-    bad_keys = [key for key in data if not (key.isdigit() and str(int(key)) == key)]
+    bad_keys = [key for key in data if not (_is_index(key) and str(int(key)) == key)]
     if bad_keys:
         raise FormatError(
             f"{path}: {len(bad_keys)} key(s) are not integer test indices, first: {bad_keys[:5]}"
@@ -482,6 +498,28 @@ def read_submission(path: str | os.PathLike, n_test: int) -> np.ndarray:
     out = np.full(n_test, np.nan)
     out[idx] = np.asarray(list(data.values()), dtype=np.float64)
     return out
+
+
+def _read_utf8(path: str | os.PathLike) -> str:
+    """The text of a UTF-8 file (a leading byte-order mark skipped); errors name file and byte."""
+    if Path(path).is_dir():
+        raise FormatError(f"{path} is a directory; give the path of the submission JSON file")
+    raw = Path(path).read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = err.start - raw.rfind(b"\n", 0, err.start)
+        raise FormatError(
+            f"{path}:{line}: byte 0x{raw[err.start]:02x} at column {column} (byte offset "
+            f"{err.start}) is not UTF-8; save the file as UTF-8 (from Latin-1: "
+            f"`iconv -f latin1 -t utf-8 {path}`)"
+        ) from None
+
+
+def _is_index(key: str) -> bool:
+    """ASCII digits only (str.isdigit also accepts '²' and other digit characters)."""
+    return key.isascii() and key.isdigit()
 
 
 class _ConstantError(ValueError):

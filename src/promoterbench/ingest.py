@@ -105,17 +105,27 @@ class IngestSummary:
         self.below_range += int(np.count_nonzero(expression < formats.LABEL_RANGE[0]))
         self.above_range += int(np.count_nonzero(expression > formats.LABEL_RANGE[1]))
 
-    def warning(self, source: str | os.PathLike, rejected_path: str | os.PathLike) -> str | None:
-        """The on-screen warning when lines were left out or labels lie outside the bin range."""
+    def warning(
+        self,
+        source: str | os.PathLike,
+        rejected_path: str | os.PathLike | None,
+        labels: bool = True,
+    ) -> str | None:
+        """The on-screen warning when lines were left out or labels lie outside the bin range.
+
+        ``rejected_path`` is where the rejected lines are listed; ``labels`` whether the values
+        are training labels (mean sorting bins) and so are checked against that range.
+        """
         parts = []
         n = sum(self.rejected.values())
         if n:
             per_reason = ", ".join(f"{r} {k}" for r, k in self.rejected.most_common())
+            where = f"; each is listed with its line number in {rejected_path}"
             parts.append(
-                f"{n} of {self.lines} lines rejected and left out ({per_reason}); "
-                f"each is listed with its line number in {rejected_path}"
+                f"{n} of {self.lines} lines rejected and left out ({per_reason})"
+                + (where if rejected_path else "")
             )
-        if self.below_range or self.above_range:
+        if labels and (self.below_range or self.above_range):
             lo, hi = (f"{x:g}" for x in formats.LABEL_RANGE)
             parts.append(
                 f"{self.below_range + self.above_range} kept labels lie outside the sorting-bin "
