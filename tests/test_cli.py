@@ -57,10 +57,12 @@ def test_a_non_ascii_digit_key_is_named(tmp_path):
     assert str(err.value) == f"{path}: 1 key(s) are not integer test indices, first: ['\u00b2']"
 
 
-def test_a_submission_with_a_byte_order_mark_is_read(tmp_path):
+def test_a_submission_with_a_byte_order_mark_is_read(tmp_path, caplog):
     path = tmp_path / "sub.json"
     path.write_bytes(formats.BOM + b'{"0": 0.5, "2": 0.7}')
-    np.testing.assert_array_equal(formats.read_submission(path, 3), [0.5, np.nan, 0.7])
+    with caplog.at_level(logging.INFO, logger="promoterbench.formats"):
+        np.testing.assert_array_equal(formats.read_submission(path, 3), [0.5, np.nan, 0.7])
+    assert f"{path}: skipped a UTF-8 byte-order mark" in caplog.messages
 
 
 def test_validate_a_submission_against_a_test_set(tmp_path, capsys, small_world):

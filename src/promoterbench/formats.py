@@ -505,6 +505,8 @@ def _read_utf8(path: str | os.PathLike) -> str:
     if Path(path).is_dir():
         raise FormatError(f"{path} is a directory; give the path of the submission JSON file")
     raw = Path(path).read_bytes()
+    if raw.startswith(BOM):
+        log.info("%s: skipped a UTF-8 byte-order mark", path)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
