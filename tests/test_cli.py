@@ -36,6 +36,10 @@ def test_score_on_a_directory_says_so(tmp_path, capsys, small_world):
         f"promoterbench score: error: {tmp_path} is a directory; "
         "give the path of the submission JSON file\n"
     )
+    code, _, err = run_cli(capsys, "validate", tmp_path)
+    assert code == 2 and err == (
+        f"promoterbench validate: error: {tmp_path} is a directory; give a file to validate\n"
+    )
 
 
 def test_a_latin1_byte_names_file_line_column_and_remedy(tmp_path):

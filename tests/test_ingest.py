@@ -293,8 +293,7 @@ def test_labels_above_the_top_bin_are_named(tmp_path):
 def test_a_failed_ingest_keeps_every_rejected_line_where_snakemake_leaves_it(tmp_path):
     path = tmp_path / "train_sequences.txt"
     write(path, [f"{GOOD}\t1\r"] * 9 + [f"{GOOD}\t1"])
-    keep = tmp_path / "logs" / "ingest_rejected.tsv"
-    keep.parent.mkdir()
+    keep = tmp_path / "logs" / "ingest_rejected.tsv"  # its folder is made when needed
     out = {k: tmp_path / k for k in ("reads.parquet", "rejected.tsv", "qc.tsv")}
     args = (out["reads.parquet"], out["rejected.tsv"], out["qc.tsv"], 10, 200)
     with pytest.raises(IngestError) as err:
@@ -310,6 +309,9 @@ def test_a_failed_ingest_keeps_every_rejected_line_where_snakemake_leaves_it(tmp
 # -- through Snakemake: what the user sees on screen and what is left after a failure
 
 
+LONG = GOOD + "ACGT" * 10  # within the workflow's default length bounds (50-250)
+
+
 def ingest_in_workflow(tmp_path, lines):
     local, workdir = tmp_path / "zenodo", tmp_path / "run"
     local.mkdir(), workdir.mkdir()
@@ -322,7 +324,7 @@ def ingest_in_workflow(tmp_path, lines):
 
 @pytest.mark.workflow
 def test_workflow_warns_on_screen_about_rejected_lines(tmp_path):
-    workdir, run = ingest_in_workflow(tmp_path, [f"{GOOD}\t1"] * 20 + [f"{GOOD}\tx", f"{GOOD}\t40"])
+    workdir, run = ingest_in_workflow(tmp_path, [f"{LONG}\t1"] * 20 + [f"{LONG}\tx", f"{LONG}\t40"])
     assert run.returncode == 0, run.stderr[-3000:]
     assert (
         "WARNING: resources/dream2022/train_sequences.txt: 1 of 22 lines rejected and left out "
@@ -333,9 +335,12 @@ def test_workflow_warns_on_screen_about_rejected_lines(tmp_path):
 
 @pytest.mark.workflow
 def test_workflow_keeps_the_rejected_lines_of_a_failed_ingest(tmp_path):
-    workdir, run = ingest_in_workflow(tmp_path, [f"{GOOD}\t1\r"] * 9 + [f"{GOOD}\t1"])
+    workdir, run = ingest_in_workflow(tmp_path, [f"{LONG}\t1\r"] * 9 + [f"{LONG}\t1"])
     assert run.returncode != 0
     kept = "results/dream2022/logs/ingest_rejected.tsv"
     assert f"All 9 rejected lines are in {kept}" in run.stderr
     assert len(pd.read_csv(workdir / kept, sep="\t")) == 9
+    assert (
+        "\tcrlf_line_ending\t" not in run.stdout + run.stderr
+    )  # the table is not dumped on screen
     assert not (workdir / "results/dream2022/qc/rejected.tsv").exists()  # outputs were removed

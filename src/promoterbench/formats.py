@@ -148,13 +148,11 @@ def open_input(path: str | os.PathLike, block_bytes: int = BLOCK_BYTES) -> Itera
             yield _ReadAhead(raw, block_bytes, pool)  # type: ignore[misc]
 
 
-def _corrupt(path: str | os.PathLike, err: OSError, lines: int) -> FormatError:
-    """The error for a failed read: gzip data that does not decompress names the file and line.
-
-    An I/O error of the disk carries an errno and is raised as it is.
-    """
+def _read_error(path: str | os.PathLike, err: OSError, lines: int) -> Exception:
+    """What to raise for a failed read: for gzip data that does not decompress, an error naming
+    the file and the last good line; an I/O error of the disk (it has an errno) as it is."""
     if err.errno is not None:
-        raise err
+        return err
     return FormatError(
         f"{path}: the gzip data is truncated or corrupt after line {lines} ({err}); download "
         f"the file again (`gzip -t {path}` tests a copy)"
@@ -171,7 +169,7 @@ def count_lines(path: str | os.PathLike) -> int:
                 n += buf.count(b"\n", 0, got)
                 last = buf[got - 1 : got]
         except OSError as err:
-            raise _corrupt(path, err, n) from None
+            raise _read_error(path, err, n) from None
     return n + (last != b"\n")
 
 
@@ -371,7 +369,7 @@ class OfficialTxt:
                 try:
                     end, eof = _fill(fh, buf, have)
                 except OSError as err:
-                    raise _corrupt(self.path, err, line - 1) from None
+                    raise _read_error(self.path, err, line - 1) from None
                 if first:
                     end, first = self._first_block(buf, end), False
                 if eof and end == 0:

@@ -243,6 +243,7 @@ def ingest(
     except IngestError as err:
         if keep_rejected is None or not rejected:
             raise
+        Path(keep_rejected).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(rejected_path, keep_rejected)
         raise IngestError(f"{err}. All {len(rejected)} rejected lines are in {keep_rejected}")
     if keep_rejected is not None:

@@ -70,9 +70,7 @@ rule ingest:
         qc="results/{data}/qc/ingest.tsv",
         rejected="results/{data}/qc/rejected.tsv",
     log:
-        main="results/{data}/logs/ingest.log",
-        # the full rejected-lines table when ingest fails (Snakemake keeps logs, not outputs)
-        rejected="results/{data}/logs/ingest_rejected.tsv",
+        "results/{data}/logs/ingest.log",
     benchmark:
         "results/{data}/benchmarks/ingest.tsv"
     conda:
@@ -82,6 +80,9 @@ rule ingest:
         mem_mb=mem_mb("ingest"),
     params:
         ingest=config["ingest"],
+        # where a failed ingest keeps its rejected lines: Snakemake deletes the failed job's
+        # outputs, and would print the whole table on screen if it were declared as a log
+        keep_rejected="results/{data}/logs/ingest_rejected.tsv",
     script:
         "../scripts/ingest.py"
 

@@ -9,7 +9,7 @@ import sys
 from promoterbench import runtime
 from promoterbench.ingest import ingest
 
-log = runtime.setup_logging(snakemake.log.main)
+log = runtime.setup_logging(snakemake.log[0])
 runtime.set_threads(snakemake.threads)
 cfg = snakemake.params.ingest
 summary = ingest(
@@ -20,7 +20,7 @@ summary = ingest(
     min_length=cfg["min_length"],
     max_length=cfg["max_length"],
     max_rejected_fraction=cfg["max_rejected_fraction"],
-    keep_rejected=snakemake.log.rejected,
+    keep_rejected=snakemake.params.keep_rejected,
 )
 log.info("ingested: %s", dict(summary.rows()))
 warning = summary.warning(snakemake.input.train, snakemake.output.rejected)
