@@ -15,7 +15,7 @@ def test_ingest_benchmark_reports_every_step(tmp_path):
     subprocess.run([sys.executable, str(REPO / "benchmarks" / "ingest.py"), "--reads", "3000", "--out", str(out)],
                    check=True, capture_output=True)  # fmt: skip
     table = pd.read_csv(out, sep="\t")
-    assert list(table["step"]) == ["ingest", "bin", "ingest+bin"]
+    assert list(table["step"]) == ["ingest", "bin", "ingest+bin", "ingest_gzip"]
     assert (
         (table["reads"] == 3000).all()
         and (table["wall_s"] > 0).all()

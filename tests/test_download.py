@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import tarfile
 import urllib.request
 
 import pytest
 
-from promoterbench import download
+from promoterbench import download, testset
 from promoterbench.download import DownloadError
 
 
@@ -63,6 +64,20 @@ def test_local_copies_are_linked_not_copied(tmp_path):
     ).read_text() == "ACGT\t1\n"
     with pytest.raises(DownloadError, match="does not exist"):
         download.link_local(tmp_path / "src", "missing.txt", tmp_path / "other.txt")
+
+
+def test_a_gzip_training_file_in_local_dir_stands_in_for_the_plain_one(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "train_sequences.txt.gz").write_bytes(gzip.compress(b"ACGT\t1\n"))
+    (tmp_path / "src" / f"{testset.TEST_FILE}.gz").write_bytes(gzip.compress(b"ACGT\t1\n"))
+    download.link_local(tmp_path / "src", "train_sequences.txt", tmp_path / "train.txt")
+    want = (tmp_path / "src" / "train_sequences.txt.gz").resolve()
+    assert (tmp_path / "train.txt").resolve() == want
+    with pytest.raises(DownloadError) as err:  # the test file is read uncompressed elsewhere
+        download.link_local(tmp_path / "src", testset.TEST_FILE, tmp_path / "test.txt")
+    assert str(err.value) == (
+        f"dream2022.local_dir: {(tmp_path / 'src').resolve() / testset.TEST_FILE} does not exist"
+    )
 
 
 def make_tar(path, members):

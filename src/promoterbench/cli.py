@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from promoterbench import formats, scoring, testset
+import numpy as np
+
+from promoterbench import formats, ingest, scoring, testset
 from promoterbench.settings import SCALES
 
 
@@ -22,6 +24,55 @@ def _score(args: argparse.Namespace) -> int:
         r2, rho = scoring.scores(table, split)
         print(f"# {split}\tScore PearsonR^2\t{r2:.4f}")
         print(f"# {split}\tScore Spearman\t{rho:.4f}")
+    return 0
+
+
+OFFICIAL_TEST_SIZE = 71_103  # rows of the official test file (Zenodo record 10633252)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    """Check a training file, the test file or a submission JSON; print its QC summary."""
+    path: Path = args.path
+    if path.is_dir():
+        raise formats.FormatError(f"{path} is a directory; give a file to validate")
+    if path.suffix == ".json":
+        return _validate_submission(path, args.truth_dir)
+    is_test = path.name.startswith(testset.TEST_FILE)
+    summary, rejected = ingest.scan(path, args.min_length, args.max_length)
+    print("metric\tvalue")
+    for key, value in summary.rows():
+        if not (is_test and key.startswith("kept_label_")):  # test labels use another scale
+            print(f"{key}\t{value}")
+    if rejected:
+        print("first rejected lines:", rejected.describe(path, 20, sep="\n"), sep="\n")
+    warning = summary.warning(path, None, labels=not is_test)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    # the workflow reads the test file only when every line is valid
+    ingest.check(path, summary, rejected, 0.0 if is_test else args.max_rejected_fraction)
+    print(f"{path}: OK ({'test file' if is_test else 'training file'})")
+    return 0
+
+
+def _validate_submission(path: Path, truth_dir: Path | None) -> int:
+    n = OFFICIAL_TEST_SIZE
+    design = None
+    if truth_dir is not None:
+        design = testset.TestDesign.from_dir(truth_dir)
+        n = design.n
+    pred = formats.read_submission(path, n)
+    given = np.isfinite(pred)
+    print("metric\tvalue")
+    print(f"predictions\t{int(given.sum())}\ntest_indices\t{n}")
+    if design is not None:
+        for split in testset.SPLITS:
+            need = design.required(split)
+            print(f"covers_{split}\t{int((given & need).sum())} of {int(need.sum())}")
+    else:
+        print(f"note: indices checked against the official test set (0..{n - 1}); "
+              "--truth-dir checks them against another one and reports split coverage",
+              file=sys.stderr)  # fmt: skip
+    print(f"{path}: OK (submission)")
     return 0
 
 
@@ -66,6 +117,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--split", choices=testset.SPLITS, default="private", help="default: private"
     )
     score.set_defaults(func=_score)
+    validate = sub.add_parser(
+        "validate",
+        help="check a training file, test file or submission JSON without running the workflow",
+        description="Read PATH as the workflow would and print its QC summary (line counts, "
+        "rejected lines per reason, lengths, labels; gzip and byte-order marks are handled as "
+        "in ingest). Exit status 1 when the workflow would refuse it.",
+    )
+    validate.add_argument(
+        "path", type=Path, help="train_sequences.txt[.gz], the test file or a .json"
+    )
+    validate.add_argument("--truth-dir", type=Path, help="test set a submission is checked against")
+    validate.add_argument("--min-length", type=int, default=50, help="as ingest.min_length (50)")
+    validate.add_argument("--max-length", type=int, default=250, help="as ingest.max_length (250)")
+    validate.add_argument(
+        "--max-rejected-fraction", type=float, default=0.1, help="as ingest's (0.1)"
+    )
+    validate.set_defaults(func=_validate)
     teams = sub.add_parser(
         "teams",
         help="list the model zoo",
@@ -90,7 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (formats.FormatError, scoring.CoverageError, FileNotFoundError, ValueError) as err:
+    except ingest.IngestError as err:
+        print(f"promoterbench {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    except (formats.FormatError, scoring.CoverageError, OSError, ValueError) as err:
         print(f"promoterbench {args.command}: error: {err}", file=sys.stderr)
         return 2
 

@@ -74,11 +74,22 @@ def fetch(url: str, dest: str | os.PathLike) -> int:
     return done
 
 
+# Files whose readers take gzip as well: a local NAME.gz stands in for a missing NAME.
+GZIP_READABLE = ("train_sequences.txt",)
+
+
 def link_local(folder: str | os.PathLike, name: str, dest: str | os.PathLike) -> None:
-    """Symlink ``folder/name`` to ``dest`` (a clear error when it is missing)."""
-    source = Path(folder).expanduser().resolve() / name
-    if not source.is_file():
-        raise DownloadError(f"dream2022.local_dir: {source} does not exist")
+    """Symlink ``folder/name`` to ``dest`` (a clear error when it is missing).
+
+    The training file may be kept gzip-compressed as ``name.gz``; ingest decompresses it.
+    """
+    folder = Path(folder).expanduser().resolve()
+    candidates = [folder / name] + ([folder / f"{name}.gz"] if name in GZIP_READABLE else [])
+    source = next((path for path in candidates if path.is_file()), None)
+    if source is None:
+        raise DownloadError(
+            f"dream2022.local_dir: {' or '.join(map(str, candidates))} does not exist"
+        )
     Path(dest).symlink_to(source)
     log.info("%s -> %s", dest, source)
 

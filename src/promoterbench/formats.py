@@ -2,18 +2,24 @@
 
 * ``sequence<TAB>expression`` text files without header (``train_sequences.txt``, the MAUDE test
   file): parsed block by block with vectorised checks, so 6.7 M lines never become Python objects.
-  Every line that is not a valid record is reported with its line number and reason.
+  Every line that is not a valid record is reported with its line number and reason. A gzip file
+  (recognised by its first bytes, whatever its name) is decompressed as it is read, and a leading
+  UTF-8 byte-order mark is skipped; other compressions, UTF-16 and CR-only line endings are
+  errors that say how to convert the file.
 * submission JSON ``{"test index": prediction}``, read with strict validation.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterator, TextIO
 
 import numpy as np
 import pyarrow as pa
@@ -21,9 +27,25 @@ import pyarrow.compute as pc
 
 from promoterbench.sequences import string_buffers
 
+log = logging.getLogger(__name__)
+
 BLOCK_BYTES = 32 << 20
 # what Arrow's string->float cast accepts: decimals, exponents, nan and inf (any case)
 _NUMBER = r"(?i)^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|nan|inf|infinity)$"
+
+# The training labels are mean sorting bins: 18 bins numbered 0..17.
+LABEL_RANGE = (0.0, 17.0)
+BOM = b"\xef\xbb\xbf"
+GZIP_MAGIC = b"\x1f\x8b"
+# Leading bytes of inputs that cannot be read as text: what they are and how to convert them.
+_UNREADABLE = {
+    b"BZh": ("bzip2-compressed", "bunzip2 -k FILE"),
+    b"\xfd7zXZ\x00": ("xz-compressed", "unxz -k FILE"),
+    b"\x28\xb5\x2f\xfd": ("zstd-compressed", "unzstd FILE"),
+    b"PK\x03\x04": ("a zip archive", "unzip FILE"),
+    b"\xff\xfe": ("UTF-16 text", "iconv -f UTF-16 -t UTF-8 FILE > FILE.txt"),
+    b"\xfe\xff": ("UTF-16 text", "iconv -f UTF-16 -t UTF-8 FILE > FILE.txt"),
+}
 
 # Reason codes of rejected lines (the detail column says exactly what was wrong).
 EMPTY_LINE = "empty_line"
@@ -61,9 +83,10 @@ class Rejected:
     def __len__(self) -> int:
         return len(self.line)
 
-    def describe(self, path: str | os.PathLike, limit: int = 5) -> str:
+    def describe(self, path: str | os.PathLike, limit: int = 5, sep: str = "; ") -> str:
+        """The first ``limit`` rejected lines as ``path:line: detail``."""
         rows = sorted(zip(self.line, self.detail))[:limit]
-        return "; ".join(f"{path}:{line}: {detail}" for line, detail in rows)
+        return sep.join(f"{path}:{line}: {detail}" for line, detail in rows)
 
 
 @dataclass
@@ -80,13 +103,73 @@ class Records:
         return len(self.line)
 
 
-def count_lines(path: str | os.PathLike) -> int:
-    """Number of lines (a last line without newline counts)."""
-    n, last = 0, b"\n"
+class _ReadAhead:
+    """A binary stream whose next chunk is read (decompressed) in a thread while this one is used."""
+
+    def __init__(self, stream: BinaryIO, chunk_bytes: int, pool: ThreadPoolExecutor) -> None:
+        self._stream, self._chunk, self._pool = stream, chunk_bytes, pool
+        self._next = pool.submit(stream.read, chunk_bytes)
+        self._current = memoryview(b"")
+
+    def readinto(self, view: memoryview) -> int:
+        if not self._current:
+            self._current = memoryview(self._next.result())
+            if not self._current:
+                return 0
+            self._next = self._pool.submit(self._stream.read, self._chunk)
+        n = min(len(view), len(self._current))
+        view[:n] = self._current[:n]
+        self._current = self._current[n:]
+        return n
+
+
+def sniff(path: str | os.PathLike) -> str:
+    """``"gzip"`` or ``"none"``; a FormatError for a compression or encoding that is not read."""
     with open(path, "rb") as fh:
-        while chunk := fh.read(BLOCK_BYTES):
-            n += chunk.count(b"\n")
-            last = chunk[-1:]
+        head = fh.read(6)
+    if head.startswith(GZIP_MAGIC):
+        return "gzip"
+    for magic, (what, remedy) in _UNREADABLE.items():
+        if head.startswith(magic):
+            how = remedy.replace("FILE", str(path))
+            raise FormatError(f"{path}: the file is {what}; convert it first: {how}")
+    return "none"
+
+
+@contextmanager
+def open_input(path: str | os.PathLike, block_bytes: int = BLOCK_BYTES) -> Iterator[BinaryIO]:
+    """The bytes of ``path``, decompressed (one block ahead, in a thread) when it is gzip."""
+    if sniff(path) == "none":
+        with open(path, "rb", buffering=0) as fh:
+            yield fh
+        return
+    with pa.CompressedInputStream(pa.OSFile(str(path)), "gzip") as raw:
+        with ThreadPoolExecutor(1) as pool:
+            yield _ReadAhead(raw, block_bytes, pool)  # type: ignore[misc]
+
+
+def _read_error(path: str | os.PathLike, err: OSError, lines: int) -> Exception:
+    """What to raise for a failed read: for gzip data that does not decompress, an error naming
+    the file and the last good line; an I/O error of the disk (it has an errno) as it is."""
+    if err.errno is not None:
+        return err
+    return FormatError(
+        f"{path}: the gzip data is truncated or corrupt after line {lines} ({err}); download "
+        f"the file again (`gzip -t {path}` tests a copy)"
+    )
+
+
+def count_lines(path: str | os.PathLike) -> int:
+    """Number of lines (a last line without newline counts); gzip files are decompressed."""
+    n, last = 0, b"\n"
+    buf = bytearray(BLOCK_BYTES)
+    with open_input(path) as fh:
+        try:
+            while got := fh.readinto(memoryview(buf)):
+                n += buf.count(b"\n", 0, got)
+                last = buf[got - 1 : got]
+        except OSError as err:
+            raise _read_error(path, err, n) from None
     return n + (last != b"\n")
 
 
@@ -234,52 +317,103 @@ def _fill(fh: BinaryIO, buf: np.ndarray, start: int) -> tuple[int, bool]:
     return end, False
 
 
-def iter_official_txt(
-    path: str | os.PathLike,
-    min_length: int = 1,
-    max_length: int = 10_000,
-    block_bytes: int = BLOCK_BYTES,
-) -> Iterator[Records]:
-    """Parse a ``sequence<TAB>expression`` file block by block, validating every line.
+def _lone_cr_only(buf: np.ndarray) -> bool:
+    """Whether a file's first block ends its lines with CR alone (classic Mac) rather than LF."""
+    cr = np.flatnonzero(buf == 13)
+    lone = np.count_nonzero(buf[np.minimum(cr + 1, len(buf) - 1)] != 10) if len(cr) else 0
+    return lone > np.count_nonzero(buf == 10)
+
+
+class OfficialTxt:
+    """A ``sequence<TAB>expression`` file, parsed block by block with every line validated.
 
     Valid lines have exactly two tab-separated fields, a sequence over ACGTN (upper case) with a
-    length in [min_length, max_length], and a finite decimal number; LF line endings only.
-    The file is read into one reused buffer (grown only for a line longer than a block).
+    length in [min_length, max_length], and a finite decimal number; LF line endings only. The
+    file is read into one reused buffer (grown only for a line longer than a block). After
+    iterating, ``compression`` ("gzip" or "none") and ``bom`` (a UTF-8 byte-order mark was
+    skipped) say how the file was read.
     """
-    buf = np.empty(block_bytes, dtype=np.uint8)
-    line, have = 1, 0
-    with open(path, "rb", buffering=0) as fh:
-        while True:
-            end, eof = _fill(fh, buf, have)
-            if eof and end == 0:
-                return
-            records, used = _parse_block(buf[:end], line, min_length, max_length, at_eof=eof)
-            if eof:
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        min_length: int = 1,
+        max_length: int = 10_000,
+        block_bytes: int = BLOCK_BYTES,
+    ) -> None:
+        self.path, self.min_length, self.max_length = path, min_length, max_length
+        self.block_bytes = block_bytes
+        self.compression = sniff(path)
+        self.bom = False
+
+    def _first_block(self, buf: np.ndarray, end: int) -> int:
+        """Skip a byte-order mark and refuse CR-only line endings; the new end of the data."""
+        if bytes(buf[: min(end, 3)]) == BOM:
+            self.bom = True
+            buf[: end - 3] = buf[3:end]
+            end -= 3
+        if _lone_cr_only(buf[:end]):
+            unix = f"{Path(self.path).name}.unix.txt"
+            raise FormatError(
+                f"{self.path}:1: lines end in CR alone (classic Mac line endings), so the file "
+                f"reads as one line; convert it with `mac2unix {self.path}` or "
+                f"`tr '\\r' '\\n' < {self.path} > {unix}`"
+            )
+        return end
+
+    def __iter__(self) -> Iterator[Records]:
+        buf = np.empty(self.block_bytes, dtype=np.uint8)
+        line, have, first = 1, 0, True
+        with open_input(self.path, self.block_bytes) as fh:
+            while True:
+                try:
+                    end, eof = _fill(fh, buf, have)
+                except OSError as err:
+                    raise _read_error(self.path, err, line - 1) from None
+                if first:
+                    end, first = self._first_block(buf, end), False
+                if eof and end == 0:
+                    return
+                records, used = _parse_block(
+                    buf[:end], line, self.min_length, self.max_length, at_eof=eof
+                )
+                if eof:
+                    yield records
+                    return
+                if used == 0:  # no complete line in a full buffer: grow it
+                    buf = np.concatenate([buf, np.empty(len(buf), dtype=np.uint8)])
+                    have = end
+                    continue
+                line += len(records) + len(records.rejected)
                 yield records
-                return
-            if used == 0:  # no complete line in a full buffer: grow it
-                buf = np.concatenate([buf, np.empty(len(buf), dtype=np.uint8)])
-                have = end
-                continue
-            line += len(records) + len(records.rejected)
-            yield records
-            have = end - used
-            buf[:have] = buf[used:end]
+                have = end - used
+                buf[:have] = buf[used:end]
 
 
 def read_official_txt(path: str | os.PathLike) -> tuple[pa.Array, np.ndarray]:
     """Read a file that must be entirely valid (e.g. the test file): sequences and values."""
     seqs: list[pa.Array] = []
     values: list[np.ndarray] = []
-    for block in iter_official_txt(path):
+    txt = OfficialTxt(path)
+    for block in txt:
         if block.rejected:
             raise FormatError(
                 f"{len(block.rejected)} invalid line(s): {block.rejected.describe(path)}"
             )
         seqs.append(block.sequence)
         values.append(block.expression)
+    if txt.bom:
+        log.info("%s: skipped a UTF-8 byte-order mark", path)
     sequences = pa.chunked_array(seqs, type=pa.large_string()).combine_chunks()
     return sequences, (np.concatenate(values) if values else np.zeros(0))
+
+
+def open_text(path: str | os.PathLike) -> TextIO:
+    """Open a UTF-8 text file (CSV, JSON) for reading, skipping a leading byte-order mark."""
+    with open(path, "rb") as fh:
+        if fh.read(3) == BOM:
+            log.info("%s: skipped a UTF-8 byte-order mark", path)
+    return open(path, encoding="utf-8-sig", newline="")
 
 
 def format_expression(values: np.ndarray) -> pa.Array:
@@ -324,8 +458,9 @@ def read_submission(path: str | os.PathLike, n_test: int) -> np.ndarray:
         return seen
 
     try:
-        with open(path) as fh:
-            data = json.load(fh, object_pairs_hook=no_duplicates, parse_constant=_reject_constant)
+        data = json.loads(
+            _read_utf8(path), object_pairs_hook=no_duplicates, parse_constant=_reject_constant
+        )
     except json.JSONDecodeError as err:
         raise FormatError(
             f"{path}: not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
@@ -340,7 +475,7 @@ def read_submission(path: str | os.PathLike, n_test: int) -> np.ndarray:
         raise FormatError(
             f"{path}: {len(duplicates)} duplicate index(es), first: {', '.join(duplicates[:5])}"
         )
-    bad_keys = [key for key in data if not (key.isdigit() and str(int(key)) == key)]
+    bad_keys = [key for key in data if not (_is_index(key) and str(int(key)) == key)]
     if bad_keys:
         raise FormatError(
             f"{path}: {len(bad_keys)} key(s) are not integer test indices, first: {bad_keys[:5]}"
@@ -361,6 +496,30 @@ def read_submission(path: str | os.PathLike, n_test: int) -> np.ndarray:
     out = np.full(n_test, np.nan)
     out[idx] = np.asarray(list(data.values()), dtype=np.float64)
     return out
+
+
+def _read_utf8(path: str | os.PathLike) -> str:
+    """The text of a UTF-8 file (a leading byte-order mark skipped); errors name file and byte."""
+    if Path(path).is_dir():
+        raise FormatError(f"{path} is a directory; give the path of the submission JSON file")
+    raw = Path(path).read_bytes()
+    if raw.startswith(BOM):
+        log.info("%s: skipped a UTF-8 byte-order mark", path)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = err.start - raw.rfind(b"\n", 0, err.start)
+        raise FormatError(
+            f"{path}:{line}: byte 0x{raw[err.start]:02x} at column {column} (byte offset "
+            f"{err.start}) is not UTF-8; save the file as UTF-8 (from Latin-1: "
+            f"`iconv -f latin1 -t utf-8 {path}`)"
+        ) from None
+
+
+def _is_index(key: str) -> bool:
+    """ASCII digits only (str.isdigit also accepts '²' and other digit characters)."""
+    return key.isascii() and key.isdigit()
 
 
 class _ConstantError(ValueError):

@@ -104,7 +104,7 @@ def find_file(root: Path, name: str) -> Path:
 
 
 def _read_csv_indices(path: Path, columns: tuple[str, ...]) -> np.ndarray:
-    with open(path, newline="") as fh:
+    with formats.open_text(path) as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in columns if c not in (reader.fieldnames or [])]
         if missing:
@@ -119,7 +119,7 @@ def _read_csv_indices(path: Path, columns: tuple[str, ...]) -> np.ndarray:
 
 
 def _read_json_keys(path: Path, kind: Kind) -> np.ndarray:
-    with open(path) as fh:
+    with formats.open_text(path) as fh:
         keys = list(json.load(fh))
     if kind == "single":
         return np.asarray([int(k) for k in keys], dtype=np.int64)

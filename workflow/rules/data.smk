@@ -80,6 +80,9 @@ rule ingest:
         mem_mb=mem_mb("ingest"),
     params:
         ingest=config["ingest"],
+        # where a failed ingest keeps its rejected lines: Snakemake deletes the failed job's
+        # outputs, and would print the whole table on screen if it were declared as a log
+        keep_rejected="results/{data}/logs/ingest_rejected.tsv",
     script:
         "../scripts/ingest.py"
 

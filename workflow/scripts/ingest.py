@@ -1,4 +1,10 @@
-"""Validate the official training file into reads.parquet (+ QC and rejected lines)."""
+"""Validate the official training file into reads.parquet (+ QC and rejected lines).
+
+Rejected lines and labels outside the sorting-bin range are also reported on stderr, so they are
+seen on screen and not only in the log.
+"""
+
+import sys
 
 from promoterbench import runtime
 from promoterbench.ingest import ingest
@@ -14,5 +20,10 @@ summary = ingest(
     min_length=cfg["min_length"],
     max_length=cfg["max_length"],
     max_rejected_fraction=cfg["max_rejected_fraction"],
+    keep_rejected=snakemake.params.keep_rejected,
 )
 log.info("ingested: %s", dict(summary.rows()))
+warning = summary.warning(snakemake.input.train, snakemake.output.rejected)
+if warning:
+    log.warning(warning)
+    print(f"WARNING: {warning}", file=sys.stderr)
