@@ -219,7 +219,7 @@ def test_overrides_only_accept_existing_settings():
     team = get_team("camformers")
     assert team.settings("cpu", {"train": {"lr": 0.002}})["train"]["lr"] == 0.002
     with pytest.raises(
-        SettingsError, match="teams.camformers: unknown setting 'train.learning_rate'"
+        SettingsError, match="teams.camformers.train.learning_rate: unknown setting"
     ):
         team.settings("cpu", {"train": {"learning_rate": 0.002}})
     with pytest.raises(SettingsError, match="unknown scale"):

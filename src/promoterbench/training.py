@@ -26,6 +26,7 @@ import torch
 from promoterbench import memory
 from promoterbench.runtime import sync_device
 from promoterbench.scoring import correlations
+from promoterbench.settings import MONITORS
 
 if TYPE_CHECKING:
     from promoterbench.teams.base import FitContext
@@ -35,9 +36,6 @@ HISTORY_COLUMNS = [
     "epoch", "steps", "train_loss", "val_loss", "val_pearson_r", "val_spearman_rho",
     "val_r2_score", "lr", "seconds", "samples_per_s",
 ]  # fmt: skip
-# what early stopping and checkpoint selection can watch: r+rho, r² (squared Pearson r),
-# r2_score (coefficient of determination, Keras' R²), validation loss, or nothing (last epoch)
-MONITORS = {"r+rho": "max", "r2": "max", "r2_score": "max", "val_loss": "min", "none": None}
 
 
 @dataclass
