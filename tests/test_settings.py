@@ -34,8 +34,9 @@ def test_every_preset_passes_its_own_check(name, scale):
          "teams.camformers.train.batch_size must be an integer ≥ 1, not 25.5"),
         ("camformers", {"train": {"max_steps": 0}},
          "teams.camformers.train.max_steps must be an integer ≥ 1 or null, not 0"),
-        ("camformers", {"train": {"patience": None}},
-         "teams.camformers.train.patience must be an integer ≥ 1, not None"),
+        ("camformers", {"train": {"lr": None}}, "teams.camformers.train.lr must be a number > 0, not None"),
+        ("camformers", {"train": {"patience": 0}},
+         "teams.camformers.train.patience must be an integer ≥ 1 or null, not 0"),
         ("camformers", {"recipe": {"val_fraction": 1.0}},
          "teams.camformers.recipe.val_fraction must be a number in [0, 1), not 1.0"),
         ("camformers", {"recipe": {"pad": "middle"}},
@@ -76,7 +77,9 @@ def test_bad_overrides_name_the_key_and_what_is_valid(team, override, message):
     [
         ("camformers", "cpu", "train", "lr", "1e-3", 0.001),  # YAML reads 1e-3 (no dot) as text
         ("camformers", "cpu", "train", "max_steps", 10, 10),  # null in every preset: a count
-        ("camformers", "cpu", "recipe", "max_reads", None, None),  # null in the paper preset
+        ("camformers", "cpu", "recipe", "max_reads", None, None),  # a limit: null is no limit
+        ("camformers", "cpu", "train", "patience", None, None),
+        ("autosome", "cpu", "train", "steps_per_epoch", None, None),  # one pass per epoch
         ("madlab", "cpu", "train", "steps_per_epoch", 100, 100),  # null at cpu, a count at paper
         ("madlab", "paper", "train", "steps_per_epoch", None, None),
         ("wan_barton", "cpu", "train", "patience", 3, 3),

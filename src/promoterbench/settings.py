@@ -9,9 +9,9 @@ Every resolved setting is checked (:func:`check`) against the team's presets of 
 * type: a section stays a mapping, a list a list (its items checked alike), a boolean a boolean,
   an integer an integer, a decimal setting takes any number (numeric text such as YAML's ``1e-3``
   is read as one), text one of :data:`CHOICES` where those are listed;
-* null: allowed only where a preset of some scale is null (meaning "no limit" or "off"); a setting
-  null in every preset (e.g. ``train.max_steps``) takes an integer where its range is
-  :data:`COUNT`, otherwise a number;
+* null: allowed only for the limits in :data:`LIMITS`, where it means "no limit" (every read, no
+  step cap, no early stopping, one pass over the reads per epoch); a limit null in every preset
+  (e.g. ``train.max_steps``) takes an integer;
 * range: numbers lie in the range :data:`RANGES` gives their name (a name means the same in every
   team and section), and ``min_length ≤ max_length`` wherever both are set.
 """
@@ -44,7 +44,6 @@ class Range:
     high: float = math.inf
     low_open: bool = False
     high_open: bool = False
-    integer: bool = False  # the type of a setting that is null in every preset
 
     def __contains__(self, x: float) -> bool:
         above = x > self.low if self.low_open else x >= self.low
@@ -58,7 +57,7 @@ class Range:
         return f"in {left}{self.low:g}, {self.high:g}{right}"
 
 
-COUNT = Range(1, integer=True)  # sizes, lengths, epochs, steps, reads
+COUNT = Range(1)  # sizes, lengths, epochs, steps, reads
 NON_NEGATIVE = Range(0)  # seeds, tolerances, indices, penalty weights
 POSITIVE = Range(0, low_open=True)  # learning rates and other factors
 FRACTION = Range(0, 1, high_open=True)  # shares held out or dropped
@@ -84,6 +83,8 @@ RANGES: dict[str, Range] = {
     ),
     **dict.fromkeys(("singleton_keep", "pct_start", "bn_momentum"), SHARE),
 }  # fmt: skip
+# settings that may be null, meaning no limit; all are counts
+LIMITS = frozenset(("max_reads", "max_steps", "max_val_reads", "patience", "steps_per_epoch"))
 CHOICES: dict[str, tuple[str, ...]] = {
     "faithful_to": ("code", "report"),
     "pad": get_args(Side),
@@ -172,8 +173,8 @@ def _expected(kind: str, name: str, given: list, nullable: bool) -> str:
 
 def _check(value: Any, examples: list, path: str, name: str) -> Any:
     given = [e for e in examples if e is not None]
-    nullable = len(given) < len(examples)
-    kinds = {_kind(e) for e in given} or {"integer" if RANGES[name].integer else "number"}
+    nullable = name in LIMITS
+    kinds = {_kind(e) for e in given} or {"integer"}  # a limit null in every preset
     kind = "number" if kinds == {"integer", "number"} else kinds.pop()
     if value is None and nullable:
         return None
