@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from conftest import RAW, needs_shared
-from promoterbench import filters
+from promoterbench import filters, training
 from promoterbench import sequences as sq
 from promoterbench.settings import SettingsError
 from promoterbench.teams import REGISTRY, get_team
@@ -287,7 +287,10 @@ def test_torch_team_trains_one_epoch_and_predicts(name, tmp_path):
     optimizer = team.optimizer(team.build_model(settings), settings)
     if team.scheduler(optimizer, settings, 10)[0] is None:
         assert row["lr"] == pytest.approx(optimizer.param_groups[0]["lr"])
-    pred = team.predict(fitted.state, val.sequence, settings, FitContext())
+    # the checkpoint and the model loaded as the workflow loads them (weights_only=True)
+    assert training.load(tmp_path / "last.pt")["epoch"] == 1
+    torch.save(fitted.state, tmp_path / "model.pt")
+    pred = team.predict(training.load(tmp_path / "model.pt"), val.sequence, settings, FitContext())
     assert pred.shape == (100,) and np.isfinite(pred).all()
 
 
