@@ -7,6 +7,7 @@ import pytest
 from promoterbench import settings
 from promoterbench.settings import SettingsError
 from promoterbench.teams import REGISTRY, check_config, get_team
+from promoterbench.teams.kmer_ridge import PRESET, KmerRidge
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
@@ -91,7 +92,7 @@ def test_valid_overrides_keep_working(team, scale, section, key, value, resolved
     assert get_team(team).settings(scale, {section: {key: value}})[section][key] == resolved
 
 
-def test_every_numeric_setting_has_a_range_and_every_text_setting_its_choices():
+def test_every_text_setting_has_its_choices_and_every_limit_is_a_count():
     def leaves(values):
         for key, value in values.items():
             if isinstance(value, dict):
@@ -105,8 +106,24 @@ def test_every_numeric_setting_has_a_range_and_every_text_setting_its_choices():
             for key, value in leaves(settings.with_defaults(preset, team.defaults)):
                 if isinstance(value, str):
                     assert value in settings.CHOICES[key], (name, key)
-                elif not isinstance(value, bool):
-                    assert key in settings.RANGES, (name, key)
+    assert all(settings.RANGES[name] is settings.COUNT for name in settings.LIMITS)
+
+
+def test_a_new_setting_name_needs_a_range():
+    class Wide(KmerRidge):
+        name = "wide"
+        presets = {"cpu": {**PRESET, "model": {**PRESET["model"], "width": 3}}}
+
+    with pytest.raises(SettingsError) as err:
+        Wide().settings("cpu")
+    assert str(err.value) == (
+        "teams.wide.model.width: no range for a setting called 'width'; add one to the team's "
+        "`ranges` (e.g. settings.COUNT) or to settings.RANGES"
+    )
+    Wide.ranges = {"width": settings.COUNT}
+    assert Wide().settings("cpu", {"model": {"width": 5}})["model"]["width"] == 5
+    with pytest.raises(SettingsError, match="teams.wide.model.width must be an integer ≥ 1, not 0"):
+        Wide().settings("cpu", {"model": {"width": 0}})
 
 
 def test_config_with_an_unknown_team_or_setting_fails():

@@ -12,8 +12,8 @@ Every resolved setting is checked (:func:`check`) against the team's presets of 
 * null: allowed only for the limits in :data:`LIMITS`, where it means "no limit" (every read, no
   step cap, no early stopping, one pass over the reads per epoch); a limit null in every preset
   (e.g. ``train.max_steps``) takes an integer;
-* range: numbers lie in the range :data:`RANGES` gives their name (a name means the same in every
-  team and section), and ``min_length ≤ max_length`` wherever both are set.
+* range: numbers lie in the range :data:`RANGES` (or the team's own ``ranges``) gives their name
+  (a name means the same in every section), and ``min_length ≤ max_length`` wherever both are set.
 """
 
 from __future__ import annotations
@@ -120,10 +120,16 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any], where: str = "")
     return out
 
 
-def check(values: Mapping[str, Any], presets: Sequence[Mapping[str, Any]], where: str) -> dict:
-    """``values`` checked against what ``presets`` hold (see the module docstring); numeric text
-    of number settings is returned as numbers. Errors name the key path below ``where``."""
-    out = {key: _check(value, [p[key] for p in presets if key in p], f"{where}.{key}", key)
+def check(
+    values: Mapping[str, Any],
+    presets: Sequence[Mapping[str, Any]],
+    where: str,
+    ranges: Mapping[str, Range] = RANGES,
+) -> dict:
+    """``values`` checked against what ``presets`` hold and ``ranges`` allow (see the module
+    docstring); numeric text of number settings is returned as numbers. Errors name the key path
+    below ``where``."""
+    out = {key: _check(value, [p[key] for p in presets if key in p], f"{where}.{key}", key, ranges)
            for key, value in values.items()}  # fmt: skip
     check_order(out, where)
     return out
@@ -156,7 +162,7 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _expected(kind: str, name: str, given: list, nullable: bool) -> str:
+def _expected(kind: str, name: str, given: list, nullable: bool, ranges: Mapping) -> str:
     """What a setting of ``kind`` called ``name`` accepts, in words."""
     if kind == "section":
         text = f"a section (a mapping of {', '.join(sorted(given[0]))})"
@@ -167,11 +173,11 @@ def _expected(kind: str, name: str, given: list, nullable: bool) -> str:
     elif kind == "text":
         text = f"one of {', '.join(CHOICES[name])}" if name in CHOICES else "text"
     else:
-        text = f"{'an integer' if kind == 'integer' else 'a number'} {RANGES[name]}"
+        text = f"{'an integer' if kind == 'integer' else 'a number'} {ranges[name]}"
     return f"{text} or null" if nullable else text
 
 
-def _check(value: Any, examples: list, path: str, name: str) -> Any:
+def _check(value: Any, examples: list, path: str, name: str, ranges: Mapping) -> Any:
     given = [e for e in examples if e is not None]
     nullable = name in LIMITS
     kinds = {_kind(e) for e in given} or {"integer"}  # a limit null in every preset
@@ -183,15 +189,20 @@ def _check(value: Any, examples: list, path: str, name: str) -> Any:
             value = float(value)
         except ValueError:
             pass
-    expected = _expected(kind, name, given, nullable)
+    if kind in ("integer", "number") and name not in ranges:
+        raise SettingsError(
+            f"{path}: no range for a setting called {name!r}; add one to the team's `ranges` "
+            "(e.g. settings.COUNT) or to settings.RANGES"
+        )
+    expected = _expected(kind, name, given, nullable, ranges)
     actual = _kind(value)
     if actual != kind and not (kind == "number" and actual == "integer"):
         raise SettingsError(f"{path} must be {expected}, not {value!r}")
     if kind == "section":
-        return check(value, given, path)
+        return check(value, given, path, ranges)
     if kind == "list":
         items = [item for example in given for item in example]
-        return [_check(v, items, f"{path}[{i}]", name) for i, v in enumerate(value)]
-    if value not in (RANGES[name] if kind in ("integer", "number") else CHOICES.get(name, [value])):
+        return [_check(v, items, f"{path}[{i}]", name, ranges) for i, v in enumerate(value)]
+    if value not in (ranges[name] if kind in ("integer", "number") else CHOICES.get(name, [value])):
         raise SettingsError(f"{path} must be {expected}, not {value!r}")
     return value
