@@ -1,4 +1,5 @@
-"""Score one submission with the official per-category formula, for every split it covers."""
+"""Score one submission with the official per-category formula: every split, or the public one
+for a submission of exactly the public leaderboard indices (see scoring.evaluate)."""
 
 from promoterbench import runtime, scoring, testset
 
