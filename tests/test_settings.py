@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from promoterbench import settings
@@ -141,3 +144,13 @@ def test_ingest_lengths_must_be_ordered():
         "ingest.min_length = 300 is above ingest.max_length = 250; min_length must be ≤ max_length"
     )
     settings.check_order({"min_length": 250, "max_length": 250}, "ingest")
+
+
+def test_teams_without_overrides_are_not_imported_at_parse_time():
+    """Their presets pass the check (above); importing them would add torch to every parse."""
+    code = (
+        "import sys; from promoterbench.teams import check_config; "
+        "check_config({'camformers': {}, 'autosome': None}, 'cpu'); "
+        "assert 'torch' not in sys.modules and 'promoterbench.teams.camformers' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
