@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import torch
 
+from promoterbench import training
 from workflow_helpers import copy_workflow, snakemake
 
 pytestmark = pytest.mark.workflow
@@ -52,7 +53,7 @@ def test_killed_training_resumes_and_matches_an_uninterrupted_run(tmp_path):
         time.sleep(0.05)
     os.killpg(run.pid, signal.SIGKILL)  # the job and Snakemake, as a preempted node would
     run.wait()
-    saved = torch.load(killed / CHECKPOINT, weights_only=False)
+    saved = training.load(killed / CHECKPOINT)
     assert 1 <= saved["epoch"] < 4 and not (killed / MODEL).exists()
 
     snakemake(killed, "--unlock", configs=CONFIGS)
@@ -60,8 +61,8 @@ def test_killed_training_resumes_and_matches_an_uninterrupted_run(tmp_path):
     log = (killed / "results/synthetic/logs/train/camformers.log").read_text()
     assert f"resuming from checkpoint {CHECKPOINT} after epoch {saved['epoch']}" in log
 
-    a = torch.load(whole / MODEL, weights_only=False)
-    b = torch.load(killed / MODEL, weights_only=False)
+    a = training.load(whole / MODEL)
+    b = training.load(killed / MODEL)
     assert a["state"]["best_epoch"] == b["state"]["best_epoch"] == 4
     history = [
         pd.read_csv(d / "results/synthetic/models/camformers/history.tsv", sep="\t")

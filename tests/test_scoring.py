@@ -153,11 +153,70 @@ def test_submission_covering_only_public_is_scored_on_public(truth_dir):
     table, notes = scoring.evaluate(pred, truth, design, ("private",))
     assert set(table["split"]) == {"public"}
     assert "scored on public only" in notes[0]
+    table, notes = scoring.evaluate(pred, truth, design)  # what the workflow asks for
+    assert set(table["split"]) == {"public"}
+    assert notes == [
+        f"submission predicts {len(ground)} of {N} test sequences: scored on public only (not private, all)"
+    ]
     pred[ground[0]] = np.nan
     with pytest.raises(
         scoring.CoverageError, match=f"1 public leaderboard index.*first: {ground[0]}"
     ):
         scoring.evaluate(pred, truth, design, ("private",))
+
+
+def test_a_submission_missing_private_indices_is_not_scored_on_private(truth_dir, tmp_path):
+    path, truth = truth_dir
+    design = testset.TestDesign.from_dir(path)
+    pred = truth + np.linspace(0, 1, N)
+    missing = [4, 11, 19, 30, 31, 36]  # private indices (none is public)
+    pred[missing] = np.nan
+    submission = tmp_path / "partial.json"
+    formats.write_submission(submission, pred, np.flatnonzero(np.isfinite(pred)))
+    for split, what in [("private", "private"), ("all", "test")]:
+        with pytest.raises(scoring.CoverageError) as err:
+            scoring.score_submission(submission, truth, design, (split,))
+        assert str(err.value) == (
+            f"{submission}: 6 {what} index(es) have no prediction, first: 4, 11, 19, 30, 31; "
+            f"predict every test index, or exactly the {len(_ground())} public leaderboard "
+            "indices to be scored on the public split"
+        )
+    with pytest.raises(scoring.CoverageError, match="6 private index"):  # the workflow's request
+        scoring.score_submission(submission, truth, design)
+    table, notes = scoring.score_submission(submission, truth, design, ("public",))
+    assert set(table["split"]) == {"public"} and notes == []
+
+
+def test_score_cli_fails_on_private_when_private_indices_are_missing(truth_dir, tmp_path):
+    path, truth = truth_dir
+    pred = truth.copy()
+    pred[[4, 11]] = np.nan
+    formats.write_submission(tmp_path / "partial.json", pred, np.flatnonzero(np.isfinite(pred)))
+    out = subprocess.run(
+        [sys.executable, "-m", "promoterbench", "score", str(tmp_path / "partial.json"),
+         "--truth-dir", str(path), "--split", "private"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert out.returncode == 2 and out.stdout == ""
+    assert "2 private index(es) have no prediction, first: 4, 11" in out.stderr
+
+
+def test_constant_predictions_say_the_correlation_is_undefined(truth_dir):
+    path, truth = truth_dir
+    design = testset.TestDesign.from_dir(path)
+    pred = truth.copy()
+    pred[SINGLES["high"]] = 5.0
+    table, notes = scoring.evaluate(pred, truth, design, ("all",))
+    assert notes == [
+        "all split: the predictions are constant in high, so Pearson r and Spearman rho are "
+        "undefined there (nan), and so are the weighted scores"
+    ]
+    assert np.isnan(table.set_index("category").loc["high", "pearson_r"])
+    _, notes = scoring.evaluate(np.zeros(N), truth, design, ("public",))
+    assert notes[0].startswith(
+        "public split: the predictions are constant in all, high, low, native, random, "
+        "challenging, snv, motif_perturbation, motif_tiling, so"
+    )
 
 
 @needs_shared()

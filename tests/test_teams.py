@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from conftest import RAW, needs_shared
-from promoterbench import filters
+from promoterbench import filters, training
 from promoterbench import sequences as sq
 from promoterbench.settings import SettingsError
 from promoterbench.teams import REGISTRY, get_team
@@ -219,7 +219,7 @@ def test_overrides_only_accept_existing_settings():
     team = get_team("camformers")
     assert team.settings("cpu", {"train": {"lr": 0.002}})["train"]["lr"] == 0.002
     with pytest.raises(
-        SettingsError, match="teams.camformers: unknown setting 'train.learning_rate'"
+        SettingsError, match="teams.camformers.train.learning_rate: unknown setting"
     ):
         team.settings("cpu", {"train": {"learning_rate": 0.002}})
     with pytest.raises(SettingsError, match="unknown scale"):
@@ -287,7 +287,10 @@ def test_torch_team_trains_one_epoch_and_predicts(name, tmp_path):
     optimizer = team.optimizer(team.build_model(settings), settings)
     if team.scheduler(optimizer, settings, 10)[0] is None:
         assert row["lr"] == pytest.approx(optimizer.param_groups[0]["lr"])
-    pred = team.predict(fitted.state, val.sequence, settings, FitContext())
+    # the checkpoint and the model loaded as the workflow loads them (weights_only=True)
+    assert training.load(tmp_path / "last.pt")["epoch"] == 1
+    torch.save(fitted.state, tmp_path / "model.pt")
+    pred = team.predict(training.load(tmp_path / "model.pt"), val.sequence, settings, FitContext())
     assert pred.shape == (100,) and np.isfinite(pred).all()
 
 

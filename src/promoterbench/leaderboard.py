@@ -8,12 +8,29 @@ Spearman (ties broken by Score PearsonR²). The organisers' exact procedure is u
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from promoterbench import scoring
+
+NAME = r"[A-Za-z0-9_.\-]+"  # an entry's name: the {name} wildcard of the workflow
+
+
+def external_names(folder: str | Path) -> list[str]:
+    """Names of the submission JSONs in ``folder`` (file names without ``.json``); files whose
+    name is not a valid entry name raise ValueError naming them."""
+    names = sorted(p.stem for p in Path(folder).glob("*.json"))
+    bad = [f"{Path(folder) / name}.json" for name in names if not re.fullmatch(NAME, name)]
+    if bad:
+        raise ValueError(
+            f"{', '.join(map(repr, bad))}: names may use letters, digits, '.', '_', '-'; "
+            "rename the file (its name is the entry's name on the leaderboard)"
+        )
+    return names
+
 
 COLUMNS = [
     "rank", "team", "kind", "score_pearson_r2", "score_spearman", "all_pearson_r2", "all_spearman",

@@ -7,12 +7,14 @@ r², Score Spearman the weighted mean of ρ, with weights summing to 4.65.
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from promoterbench import formats
 from promoterbench.testset import CATEGORIES, SPLITS, TOTAL_WEIGHT, Split, TestDesign
 
 METRIC_COLUMNS = [
@@ -85,36 +87,82 @@ def scorable_splits(pred: np.ndarray, design: TestDesign) -> list[Split]:
     return [s for s in SPLITS if have[design.required(s)].all()]
 
 
+SPLIT_INDICES = {"public": "public leaderboard", "private": "private", "all": "test"}
+
+
+def coverage_error(pred: np.ndarray, design: TestDesign, split: Split) -> CoverageError:
+    """What a submission lacks for ``split``: how many indices, the first few and the remedy. A
+    submission of public leaderboard indices only is told which of those it lacks."""
+    have = np.isfinite(pred)
+    if not (have & ~design.public).any():
+        split = "public"
+    missing = np.flatnonzero(design.required(split) & ~have)
+    return CoverageError(
+        f"{missing.size} {SPLIT_INDICES[split]} index(es) have no prediction, first: "
+        f"{', '.join(map(str, missing[:5]))}; predict every test index, or exactly the "
+        f"{int(design.public.sum())} public leaderboard indices to be scored on the public split"
+    )
+
+
+def undefined_correlations(pred: np.ndarray, design: TestDesign, split: Split) -> str | None:
+    """A note naming the categories of ``split`` whose predictions are constant, where Pearson r
+    and Spearman ρ are undefined (NaN); None when there are none."""
+    constant = [
+        cat.name
+        for cat in CATEGORIES
+        if len(values := category_values(pred, design.select(cat.name, split), cat.kind)) > 1
+        and np.ptp(values) == 0
+    ]
+    if not constant:
+        return None
+    return (
+        f"{split} split: the predictions are constant in {', '.join(constant)}, so Pearson r and "
+        "Spearman rho are undefined there (nan), and so are the weighted scores"
+    )
+
+
 def evaluate(
     pred: np.ndarray, truth: np.ndarray, design: TestDesign, splits: tuple[Split, ...] = SPLITS
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Metrics for every requested split the submission covers, and notes on what was skipped.
+    """Metrics for every requested split, and notes on what was skipped or is undefined.
 
-    A submission that covers only the public leaderboard indices is scored on ``public`` instead,
-    with a note; one that does not even cover those raises CoverageError naming the missing ones.
+    Every requested split must be covered, except that a submission predicting exactly the public
+    leaderboard indices is scored on ``public`` instead, with a note; anything else raises
+    CoverageError naming how many indices are missing and the first few.
     """
     if len(pred) != design.n or len(truth) != design.n:
         raise ValueError(
             f"expected {design.n} predictions and truth values, got {len(pred)} and {len(truth)}"
         )
     ok = scorable_splits(pred, design)
-    wanted = [s for s in splits if s in ok] or [s for s in ("public",) if s in ok]
-    if not wanted:
-        missing = np.flatnonzero(design.required("public") & ~np.isfinite(pred))
-        raise CoverageError(
-            f"{missing.size} public leaderboard index(es) have no prediction, first: "
-            f"{', '.join(map(str, missing[:5]))}"
-        )
+    skipped = [s for s in splits if s not in ok]
+    wanted = [s for s in splits if s in ok]
     notes = []
-    skipped = [s for s in splits if s not in wanted]
     if skipped:
-        n = int(np.isfinite(pred).sum())
+        if not (np.array_equal(np.isfinite(pred), design.public) and "public" in ok):
+            raise coverage_error(pred, design, skipped[0])
+        wanted = ["public"]
         notes.append(
-            f"submission predicts {n} of {design.n} test sequences: scored on {', '.join(wanted)} "
-            f"only (not {', '.join(skipped)})"
+            f"submission predicts {int(design.public.sum())} of {design.n} test sequences: "
+            f"scored on public only (not {', '.join(skipped)})"
         )
+    notes += filter(None, (undefined_correlations(pred, design, s) for s in wanted))
     table = pd.concat([category_table(pred, truth, design, s) for s in wanted], ignore_index=True)
     return table, notes
+
+
+def score_submission(
+    path: str | os.PathLike,
+    truth: np.ndarray,
+    design: TestDesign,
+    splits: tuple[Split, ...] = SPLITS,
+) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`evaluate` of the submission file at ``path``; a CoverageError names the file."""
+    pred = formats.read_submission(path, design.n)
+    try:
+        return evaluate(pred, truth, design, splits)
+    except CoverageError as err:
+        raise CoverageError(f"{path}: {err}") from None
 
 
 def scores(table: pd.DataFrame, split: Split) -> tuple[float, float]:

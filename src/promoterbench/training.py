@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import os
+import pickle
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ import torch
 from promoterbench import memory
 from promoterbench.runtime import sync_device
 from promoterbench.scoring import correlations
+from promoterbench.settings import MONITORS
 
 if TYPE_CHECKING:
     from promoterbench.teams.base import FitContext
@@ -35,9 +37,6 @@ HISTORY_COLUMNS = [
     "epoch", "steps", "train_loss", "val_loss", "val_pearson_r", "val_spearman_rho",
     "val_r2_score", "lr", "seconds", "samples_per_s",
 ]  # fmt: skip
-# what early stopping and checkpoint selection can watch: r+rho, r² (squared Pearson r),
-# r2_score (coefficient of determination, Keras' R²), validation loss, or nothing (last epoch)
-MONITORS = {"r+rho": "max", "r2": "max", "r2_score": "max", "val_loss": "min", "none": None}
 
 
 @dataclass
@@ -116,6 +115,23 @@ def inference(device: torch.device):
 def fingerprint(*parts: object) -> str:
     """Stable hash of settings and data sizes: a checkpoint only resumes the same run."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+class UnreadableFile(ValueError):
+    """A model or checkpoint file that torch cannot load safely."""
+
+
+def load(path: str | os.PathLike) -> dict:
+    """A model or checkpoint file, loaded with ``weights_only=True``: tensors and plain Python
+    values only, so a file made elsewhere cannot run code. Raises UnreadableFile naming it."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # torch reports truncation and refused objects in several types
+        lines = str(err).strip().splitlines()  # the first sentence says what went wrong
+        reason = f"{type(err).__name__}: {lines[0].split('. ')[0]}" if lines else type(err).__name__
+        if isinstance(err, pickle.UnpicklingError):
+            reason += "; it holds more than tensors and plain values, whose loading could run code"
+        raise UnreadableFile(f"{path} cannot be read ({reason})") from err
 
 
 def _to_cpu(obj):
@@ -309,11 +325,19 @@ class Trainer:
         os.replace(tmp, path)
 
     def _resume(self, state: TrainState, key: str) -> None:
-        """Continue from the last checkpoint of the same run, if there is one."""
+        """Continue from the last checkpoint of the same run, if there is one. One that cannot be
+        read (truncated, corrupt, or holding more than tensors and plain values) is moved aside
+        to ``last.pt.corrupt`` with a warning, and training starts afresh."""
         path = self._checkpoint_path()
         if path is None or not path.exists():
             return
-        saved = torch.load(path, map_location="cpu", weights_only=False)
+        try:
+            saved = load(path)
+        except UnreadableFile as err:
+            aside = path.with_name(path.name + ".corrupt")
+            os.replace(path, aside)
+            self.log.warning("%s; moved it to %s, training starts afresh", err, aside)
+            return
         if saved.get("fingerprint") != key:
             self.log.info("ignoring checkpoint %s: it belongs to other settings or data", path)
             return

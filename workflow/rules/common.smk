@@ -11,21 +11,20 @@ from promoterbench import leaderboard, memory
 from promoterbench import teams as registry
 from promoterbench import testset
 from promoterbench.download import FILES as DOWNLOADS, url_for
+from promoterbench.settings import check_order
 
 validate(config, "../schemas/config.schema.yaml")
 
+# Checked while the workflow is parsed, before any job runs: a mistake costs no work.
+check_order(config["ingest"], "ingest")
+registry.check_config(config["teams"], config["scale"])
+
 DATA = config["data"]
 TEAMS = sorted(config["teams"])
-_unknown = sorted(set(TEAMS) - set(registry.REGISTRY))
-if _unknown:
-    raise ValueError(
-        f"config teams: unknown team(s) {', '.join(_unknown)}; "
-        f"known: {', '.join(sorted(registry.REGISTRY))}"
-    )
 
 
 # External submissions: official JSONs dropped into submissions/ are scored on the real test set.
-EXTERNAL = sorted(p.stem for p in Path("submissions").glob("*.json"))
+EXTERNAL = leaderboard.external_names("submissions")
 if EXTERNAL and DATA != "dream2022":
     logger.warning(
         f"submissions/: {len(EXTERNAL)} file(s) are scored only with data: dream2022 "
@@ -41,7 +40,7 @@ if _clash:
 wildcard_constraints:
     data="synthetic|dream2022",
     team="|".join(TEAMS),
-    name=r"[A-Za-z0-9_.\-]+",
+    name=leaderboard.NAME,
 
 
 FIGURES = ("leaderboard", "categories", "predictions", "snv_effects", "motif_tiling")

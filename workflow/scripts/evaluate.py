@@ -1,12 +1,12 @@
-"""Score one submission with the official per-category formula, for every split it covers."""
+"""Score one submission with the official per-category formula: every split, or the public one
+for a submission of exactly the public leaderboard indices (see scoring.evaluate)."""
 
-from promoterbench import formats, runtime, scoring, testset
+from promoterbench import runtime, scoring, testset
 
 log = runtime.setup_logging(snakemake.log[0])
 inp = snakemake.input
 design, truth = testset.load(inp.test, inp.subsets, inp.public)
-prediction = formats.read_submission(inp.submission, design.n)
-table, notes = scoring.evaluate(prediction, truth, design)
+table, notes = scoring.score_submission(inp.submission, truth, design)
 for note in notes:
     log.warning("%s: %s", inp.submission, note)
 table.to_csv(snakemake.output.evaluation, sep="\t", index=False, float_format="%.6g")

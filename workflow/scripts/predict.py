@@ -2,16 +2,20 @@
 
 import numpy as np
 import pandas as pd
-import torch
 
-from promoterbench import formats, runtime
+from promoterbench import formats, runtime, training
 from promoterbench.teams import get_team
 from promoterbench.teams.base import FitContext
 
 log = runtime.setup_logging(snakemake.log[0])
 runtime.set_threads(snakemake.threads, torch=True)
 params = snakemake.params
-saved = torch.load(snakemake.input.model, map_location="cpu", weights_only=False)
+try:
+    saved = training.load(snakemake.input.model)
+except training.UnreadableFile as err:
+    raise training.UnreadableFile(
+        f"{err}; rebuild it with: snakemake --forcerun {snakemake.input.model}"
+    ) from None
 team = get_team(saved["team"])
 device = runtime.resolve_device(params.device)
 runtime.check_device(device, params.device)

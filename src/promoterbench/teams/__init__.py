@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib
 from importlib.util import find_spec
+from typing import Mapping
 
+from promoterbench.settings import SettingsError
 from promoterbench.teams.base import Team
 
 # name -> "module:Class"
@@ -37,3 +39,18 @@ def source_file(name: str) -> str:
     if spec is None or spec.origin is None:
         raise KeyError(f"module {module} of team {name!r} not found")
     return spec.origin
+
+
+def check_config(overrides: Mapping[str, Mapping | None], scale: str) -> None:
+    """Raise SettingsError naming the key path of an unknown team or of an unknown, mistyped or
+    out-of-range setting in the config's ``teams:`` entries. A team without overrides runs its
+    preset, which the tests check, so its module (and torch) is not imported for it."""
+    unknown = sorted(set(overrides) - set(REGISTRY))
+    if unknown:
+        raise SettingsError(
+            f"config teams: unknown team(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(REGISTRY))}"
+        )
+    for name, value in overrides.items():
+        if value:
+            get_team(name).settings(scale, value)

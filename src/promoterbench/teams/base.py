@@ -101,18 +101,21 @@ class Team(ABC):
     kind: ClassVar[str] = "team"  # team | reference
     presets: ClassVar[dict[str, dict]]
     defaults: ClassVar[dict] = {}  # settings every preset of this kind of model has
+    # ranges of numeric settings whose names settings.RANGES does not know
+    ranges: ClassVar[dict[str, settings_mod.Range]] = {}
 
     def settings(self, scale: str = "cpu", overrides: dict | None = None) -> dict:
-        """Preset of ``scale`` with the user's overrides applied."""
+        """Preset of ``scale`` with the user's overrides applied, checked by type and range
+        against the presets of every scale (:func:`promoterbench.settings.check`)."""
         if scale not in self.presets:
             raise settings_mod.SettingsError(
                 f"{self.name}: unknown scale {scale!r}; choose {', '.join(self.presets)}"
             )
-        try:
-            preset = settings_mod.with_defaults(self.presets[scale], self.defaults)
-            return settings_mod.merge(preset, overrides or {})
-        except settings_mod.SettingsError as err:
-            raise settings_mod.SettingsError(f"teams.{self.name}: {err}") from None
+        presets = {s: settings_mod.with_defaults(p, self.defaults) for s, p in self.presets.items()}
+        where = f"teams.{self.name}"
+        merged = settings_mod.merge(presets[scale], overrides or {}, where)
+        ranges = settings_mod.RANGES | self.ranges
+        return settings_mod.check(merged, list(presets.values()), where, ranges)
 
     def select(self, meta: pd.DataFrame, settings: dict, rng: np.random.Generator) -> np.ndarray:
         """One reason per read (columns read_id, length, n_count, expression, is_integer).

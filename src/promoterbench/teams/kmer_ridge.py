@@ -101,10 +101,11 @@ class KmerRidge(Team):
         best = int(np.nanargmax(r)) if np.isfinite(r).any() else len(alphas) - 1
         alpha, w, b = alphas[best], w[:, best], b[best]
         history = pd.DataFrame({"alpha": alphas, "val_pearson_r": r})
-        state = {"weights": w, "bias": float(b), "alpha": alpha, "k": k}
+        # plain values: model.pt is loaded with torch.load(weights_only=True)
+        state = {"weights": w.tolist(), "bias": float(b), "alpha": alpha, "k": k}
         return Fitted(state=state, history=history, n_params=self.n_params(settings))
 
     def predict(
         self, state: dict, sequences: pa.Array, settings: dict, context: FitContext
     ) -> np.ndarray:
-        return self._predict(sequences, state["k"], state["weights"], state["bias"])
+        return self._predict(sequences, state["k"], np.asarray(state["weights"]), state["bias"])
