@@ -198,6 +198,7 @@ def test_score_cli_fails_on_private_when_private_indices_are_missing(truth_dir, 
         capture_output=True, text=True,
     )  # fmt: skip
     assert out.returncode == 2 and out.stdout == ""
+    assert f"{tmp_path / 'partial.json'}: " in out.stderr
     assert "2 private index(es) have no prediction, first: 4, 11" in out.stderr
 
 

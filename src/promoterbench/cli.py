@@ -15,8 +15,7 @@ from promoterbench.settings import SCALES
 def _score(args: argparse.Namespace) -> int:
     root = args.truth_dir
     design, truth = testset.load(testset.find_file(root, testset.TEST_FILE), root, root)
-    pred = formats.read_submission(args.submission, design.n)
-    table, notes = scoring.evaluate(pred, truth, design, (args.split,))
+    table, notes = scoring.score_submission(args.submission, truth, design, (args.split,))
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     table.to_csv(sys.stdout, sep="\t", index=False, float_format="%.6f")
