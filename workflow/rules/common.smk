@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from snakemake.utils import validate
 
-from promoterbench import leaderboard, memory
+from promoterbench import formats, leaderboard, memory
 from promoterbench import teams as registry
 from promoterbench import testset
 from promoterbench.download import FILES as DOWNLOADS, url_for
@@ -231,6 +231,5 @@ def train_mem_mb(wildcards, input):
 
 
 def predict_mem_mb(wildcards, input):
-    with open(input.test) as fh:
-        sequences = sum(1 for _ in fh)
+    sequences = formats.count_lines(input.test)  # a gzip test file is read decompressed
     return memory.predict_mem_mb(needs(input), config["device"], sequences)
