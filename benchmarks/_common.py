@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import resource
 from pathlib import Path
 
@@ -23,3 +24,55 @@ def emit(header: str, lines: list[str], out: Path) -> None:
     new = not out.exists()
     with open(out, "a") as fh:
         fh.write((header + "\n" if new else "") + "\n".join(lines) + "\n")
+
+
+def model_parser(doc: str, out: str, threads: int) -> argparse.ArgumentParser:
+    """Arguments of the model benchmarks: team, scale, device, precision, CPU threads, --out."""
+    from promoterbench import runtime
+
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--team", required=True)
+    parser.add_argument("--scale", choices=("paper", "cpu"), default="paper")
+    parser.add_argument("--device", default="auto", choices=runtime.DEVICES)
+    parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16", "fp16"))
+    parser.add_argument("--threads", type=int, default=threads, help="CPU threads")
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name(out))
+    return parser
+
+
+def model_device(args: argparse.Namespace):
+    """Threads set and the device resolved and checked, as the workflow's scripts do."""
+    from promoterbench import runtime
+
+    runtime.set_threads(args.threads, torch=True)
+    device = runtime.resolve_device(args.device)
+    runtime.check_device(device, args.device)
+    return device
+
+
+def wait(device) -> None:
+    """Block until queued device work is done, so timings are real."""
+    import torch
+
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "xla":
+        import torch_xla.core.xla_model as xm
+
+        xm.wait_device_ops()
+
+
+def peak_memory_mb(device) -> float:
+    """Peak device memory on an accelerator; peak RSS on the CPU."""
+    import torch
+
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    if device.type == "xla":
+        import torch_xla.core.xla_model as xm
+
+        info = xm.get_memory_info(device)
+        return info.get("peak_bytes_used", info.get("bytes_used", 0)) / 2**20
+    return peak_rss_mb()

@@ -40,3 +40,14 @@ def test_train_throughput_benchmark_runs_a_team_step(tmp_path):
     row = pd.read_csv(out, sep="\t").iloc[0]
     assert row["team"] == "camformers" and row["device"] == "cpu" and row["batch"] == 16
     assert row["samples_per_s"] > 0 and row["n_params"] == 110_593
+
+
+def test_predict_throughput_benchmark_reports_each_batch_size(tmp_path):
+    out = tmp_path / "predict.tsv"
+    cmd = [sys.executable, str(REPO / "benchmarks" / "predict_throughput.py"), "--team", "autosome",
+           "--scale", "cpu", "--device", "cpu", "--batch-sizes", "16", "32", "--sequences", "40",
+           "--out", str(out)]  # fmt: skip
+    subprocess.run(cmd, check=True, capture_output=True)
+    table = pd.read_csv(out, sep="\t")
+    assert list(table["batch"]) == [16, 32] and (table["team"] == "autosome").all()
+    assert (table["sequences"] == 40).all() and (table["sequences_per_s"] > 0).all()

@@ -28,7 +28,9 @@ MODEL_COPIES = 8  # float32 weights, gradients, ≤ 2 optimiser moments, best an
 BACKWARD = 1.1  # peak over the saved activations while their gradients are made
 INFERENCE = 0.25  # share of the saved activations alive at once without a backward pass
 HEADROOM = 1.2
-CPU_EVAL_BATCH = 64  # evaluation batch on CPUs (larger ones page-fault more: slower)
+# evaluation batch on CPUs: larger ones are slower there (paper-scale LegNet on one core:
+# benchmarks/predict_throughput.py, README "Training throughput")
+CPU_EVAL_BATCH = 64
 ACCELERATOR_EVAL_BATCH = 1024
 
 

@@ -174,19 +174,14 @@ class Trainer:
         self.precision = context.precision
         self.log = context.log
         self.max_steps = self.cfg.get("max_steps")
+        # prediction batch: smaller on CPUs, where larger ones are slower (see memory.py)
+        self.eval_batch_size = (
+            memory.CPU_EVAL_BATCH if self.device.type == "cpu" else memory.ACCELERATOR_EVAL_BATCH
+        )
         if self.precision == "fp16" and self.device.type != "cuda":
             raise ValueError(
                 "precision: fp16 needs device: cuda (bf16 works on CPUs, GPUs and TPUs)"
             )
-
-    @property
-    def eval_batch_size(self) -> int:
-        """Prediction batch: 64 on CPUs (larger batches are slower there: paper-scale LegNet
-        predicts 40 test sequences/s at 64, 32 at 128, 27 at 256 on one core), 1,024 on
-        accelerators."""
-        if self.device.type == "cpu":
-            return memory.CPU_EVAL_BATCH
-        return memory.ACCELERATOR_EVAL_BATCH
 
     # -- prediction and validation -----------------------------------------------------------
     def _eval_outputs(self, model: torch.nn.Module, data: Encoded):

@@ -23,7 +23,7 @@ Training: AdamW (weight decay 0.01), OneCycle (max lr 0.005, start lr/25, 30 % w
 momentum cycling 0.85–0.95), batch 1,024, an "epoch" = 1,000 batches, 80 epochs, the final weights
 (no selection). ``train.recompute_activations`` (off by default) recomputes each stage's
 activations in the backward pass instead of keeping them (:mod:`promoterbench.recompute`): the
-same numbers for a third more compute; a paper-scale training job on a CPU peaked at 7.1 instead
+same numbers for a third more compute; a paper-scale training job on a CPU peaked at 7.3 instead
 of 14.8 GB (the rehearsal). Test time: average of the forward and reverse-complement predictions
 with the singleton channel 0 (the report and the organisers' Prix Fixe predictor; the team's
 test.py infers it from the test file's second column, which is 0 for non-integer MAUDE values

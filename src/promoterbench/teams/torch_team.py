@@ -223,10 +223,14 @@ class TorchTeam(Team):
         model = self.build_model(settings)
         model.load_state_dict(state["model"])
         model.to(trainer.device)
+        data = self.encode_test(sequences, settings)
+        return self.predict_encoded(trainer, model, data, state["target_params"])
+
+    def encode_test(self, sequences: pa.Array, settings: dict) -> Encoded:
+        """Test sequences as :meth:`predict_encoded` takes them (no labels)."""
         codes = self.encode_sequences(sequences, settings)
-        data = Encoded(
+        return Encoded(
             codes=codes,
             target=np.zeros(len(codes), np.float32),
             extras={"length": sq.lengths(sequences)},
         )
-        return self.predict_encoded(trainer, model, data, state["target_params"])
