@@ -163,3 +163,18 @@ def test_id_files_with_a_byte_order_mark_are_read(tmp_path, small_world, caplog)
     np.testing.assert_array_equal(design.members["high"], want.members["high"])
     skipped = {r.getMessage() for r in caplog.records if "byte-order mark" in r.getMessage()}
     assert {f"{test}: skipped a UTF-8 byte-order mark"} < skipped and len(skipped) == 3
+
+
+def test_teams_lists_every_model_its_source_and_faithful_to_choices(capsys):
+    from promoterbench.teams import REGISTRY
+
+    code, out, _ = run_cli(capsys, "teams", "--scale", "cpu")
+    rows = [line.split("\t") for line in out.splitlines()]
+    header, table = rows[0], {row[0]: dict(zip(rows[0], row)) for row in rows[1:]}
+    assert code == 0 and header[0] == "team" and "source" in header
+    assert set(table) == set(REGISTRY) | {"ensemble"}
+    for name in ("wan_barton", "madlab", "autosome"):  # where code and report disagree
+        assert table[name]["faithful_to"] == "code (default), report", name
+    assert table["camformers"]["faithful_to"] == "-"
+    assert all(row["source"] for row in table.values())
+    assert int(table["autosome"]["n_params"]) > 0

@@ -38,13 +38,26 @@ def tiny_run(tmp_path_factory):
 def test_leaderboard_ranks_oracle_first_and_lists_every_entry(tiny_run):
     board = pd.read_csv(tiny_run / "results" / "leaderboard.tsv", sep="\t")
     assert board["team"].iloc[0] == "oracle"
-    assert set(board["team"]) == TEAMS | {"oracle", "kmer_ridge"}
-    assert list(board["rank"]) == list(range(1, 8))
+    assert set(board["team"]) == TEAMS | {"oracle", "kmer_ridge", "ensemble"}
+    assert list(board["rank"]) == list(range(1, 9))
     scores = board[["score_pearson_r2", "score_spearman", "all_pearson_r2", "all_spearman"]]
     assert np.isfinite(scores.to_numpy()).all()
     assert (board["split"] == "private").all() and (board["data"] == "synthetic").all()
     trained = board.set_index("team").loc[sorted(TEAMS | {"kmer_ridge"})]
     assert (trained["n_params"] > 0).all() and (trained["train_seconds"] > 0).all()
+
+
+def test_the_ensemble_is_the_mean_of_the_teams_standardised_predictions(tiny_run):
+    predictions = tiny_run / "results" / "synthetic" / "predictions"
+    members = pd.concat(
+        [pd.read_csv(predictions / f"{t}.tsv", sep="\t")["prediction"].rename(t)
+         for t in sorted(TEAMS | {"kmer_ridge"})], axis=1,
+    )  # fmt: skip
+    expected = ((members - members.mean()) / members.std(ddof=0)).mean(axis=1)
+    ensemble = pd.read_csv(predictions / "ensemble.tsv", sep="\t")["prediction"]
+    np.testing.assert_allclose(ensemble, expected, rtol=1e-6, atol=1e-6)
+    board = pd.read_csv(tiny_run / "results" / "leaderboard.tsv", sep="\t").set_index("team")
+    assert board.loc["ensemble", "kind"] == "reference"
 
 
 def test_every_job_left_a_log_and_a_benchmark(tiny_run):

@@ -76,15 +76,23 @@ def _validate_submission(path: Path, truth_dir: Path | None) -> int:
 
 
 def _teams(args: argparse.Namespace) -> int:
+    from promoterbench import ensemble
+    from promoterbench.settings import CHOICES
     from promoterbench.teams import REGISTRY, get_team
 
     print("team\tkind\tarchitecture\tn_params\tfaithful_to\tsource")
     for name in REGISTRY:
         team = get_team(name)
         settings = team.settings(args.scale)
-        fidelity = settings.get("faithful_to", "-")
+        fidelity = "-"
+        if "faithful_to" in settings:  # the default first, then the other choices
+            chosen = settings["faithful_to"]
+            fidelity = ", ".join([f"{chosen} (default)"] + [
+                c for c in CHOICES["faithful_to"] if c != chosen
+            ])  # fmt: skip
         row = (name, team.kind, team.architecture, team.n_params(settings), fidelity, team.source)
         print("\t".join(map(str, row)))
+    print("\t".join((ensemble.NAME, "reference", ensemble.ARCHITECTURE, "-", "-", "promoterbench")))
     return 0
 
 

@@ -26,6 +26,7 @@ import torch
 
 from promoterbench import memory
 from promoterbench.runtime import sync_device
+from promoterbench.sampling import PassStream
 from promoterbench.scoring import correlations
 from promoterbench.settings import MONITORS
 
@@ -158,6 +159,7 @@ class TrainState:
     target_params: dict
     rng: np.random.Generator
     planned_steps: int
+    stream: PassStream
     best_state: dict = field(default_factory=dict)
     history: list[dict] = field(default_factory=list)
     epoch: int = 0
@@ -237,6 +239,7 @@ class Trainer:
         steps = self.team.steps_per_epoch(len(train), self.settings)
         scheduler, step_on = self.team.scheduler(optimizer, self.settings, steps)
         monitor = self.cfg.get("monitor", "none") if len(val) else "none"
+        rng = np.random.default_rng(seed)
         return TrainState(
             model=model,
             optimizer=optimizer,
@@ -245,7 +248,8 @@ class Trainer:
             scaler=torch.amp.GradScaler("cuda") if self.precision == "fp16" else None,
             stopper=EarlyStopping(monitor, self.cfg.get("patience")),
             target_params=self.team.fit_target(train, val, self.settings),
-            rng=np.random.default_rng(seed),
+            rng=rng,
+            stream=PassStream(len(train), rng),
             planned_steps=steps * int(self.cfg["max_epochs"]),
             best_state=_to_cpu(model.state_dict()),
         )
@@ -287,7 +291,7 @@ class Trainer:
         state.model.train()
         start, seen = time.perf_counter(), 0
         loss_sum = torch.zeros((), device=self.device)  # summed on the device: no sync per batch
-        batches = self.team.batches(train, self.settings, state.rng)
+        batches = self.team.batches(train, self.settings, state.rng, state.stream)
         if self.max_steps is not None:  # a capped run stops mid-epoch; the schedule is unchanged
             batches = batches[: max(0, int(self.max_steps) - state.steps)]
         report = max(1, len(batches) // 5)
@@ -313,6 +317,7 @@ class Trainer:
             "stopper": dict(state.stopper.__dict__), "best_state": state.best_state,
             "history": state.history, "target_params": state.target_params,
             "torch_rng": torch.get_rng_state(), "numpy_rng": state.rng.bit_generator.state,
+            "stream": state.stream.state_dict(),
         }  # fmt: skip
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -348,6 +353,7 @@ class Trainer:
         state.steps = saved["steps"]
         torch.set_rng_state(saved["torch_rng"])
         state.rng.bit_generator.state = saved["numpy_rng"]
+        state.stream.load_state_dict(saved["stream"])
         self.log.info("resuming from checkpoint %s after epoch %d", path, state.epoch)
 
     def _capped(self, state: TrainState) -> bool:

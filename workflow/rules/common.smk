@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from snakemake.utils import validate
 
-from promoterbench import formats, leaderboard, memory
+from promoterbench import ensemble, formats, leaderboard, memory
 from promoterbench import teams as registry
 from promoterbench import testset
 from promoterbench.download import FILES as DOWNLOADS, url_for
@@ -21,6 +21,9 @@ registry.check_config(config["teams"], config["scale"])
 
 DATA = config["data"]
 TEAMS = sorted(config["teams"])
+ENSEMBLE = ensemble.NAME
+if ENSEMBLE in TEAMS:
+    raise ValueError(f"config teams: {ENSEMBLE!r} is the name of the ensemble reference")
 
 
 # External submissions: official JSONs dropped into submissions/ are scored on the real test set.
@@ -30,7 +33,7 @@ if EXTERNAL and DATA != "dream2022":
         f"submissions/: {len(EXTERNAL)} file(s) are scored only with data: dream2022 "
         "(the synthetic test set has other indices); not scored in this run"
     )
-_clash = sorted(set(EXTERNAL) & (set(TEAMS) | {"oracle"}))
+_clash = sorted(set(EXTERNAL) & (set(TEAMS) | {"oracle", ENSEMBLE}))
 if _clash:
     raise ValueError(
         f"submissions/: {', '.join(_clash)} would shadow a model of the workflow; rename"
@@ -122,9 +125,11 @@ def checkpoint_dir(wildcards):
 
 
 def entries(wildcards):
-    """Everything on the leaderboard: trained teams, the oracle (synthetic data) and external
-    submissions (real data)."""
+    """Everything on the leaderboard: trained teams, their ensemble (two or more teams), the
+    oracle (synthetic data) and external submissions (real data)."""
     names = list(TEAMS)
+    if config["ensemble"] and len(TEAMS) > 1:
+        names.append(ENSEMBLE)
     if config["oracle"] and wildcards.data == "synthetic":
         names.append("oracle")
     if wildcards.data == "dream2022":
@@ -145,6 +150,11 @@ def evaluations(wildcards):
 def submissions(wildcards):
     """The submission JSON of every leaderboard entry, in entries() order."""
     return [submission_path(wildcards.data, name) for name in entries(wildcards)]
+
+
+def team_predictions(wildcards):
+    """Every trained team's test predictions (the ensemble's members)."""
+    return expand("results/{data}/predictions/{team}.tsv", data=wildcards.data, team=TEAMS)
 
 
 def train_summaries(wildcards):
@@ -193,6 +203,7 @@ MEM_MB = {
     "split": (1200, 6.0, "bins"),
     "oracle": (400, 10.0, "truth"),
     "evaluate": (500, 20.0, "test"),
+    "ensemble": (400, 2.0, "predictions"),
     "bootstrap": (600, 100.0, "test"),
     "plot_predictions": (600, 40.0, "test"),
     "plot_lengths": (600, 2.0, "bins"),
@@ -200,7 +211,10 @@ MEM_MB = {
 
 
 def size_mb(path):
-    """Size of a file, or of every file under a folder, in MB (missing: Snakemake waits for it)."""
+    """Size of a file, of every file under a folder, or of a list of them, in MB (missing:
+    Snakemake waits for it)."""
+    if isinstance(path, list):
+        return sum(size_mb(p) for p in path)
     path = Path(path)
     if not path.is_dir():
         return path.stat().st_size / memory.MB

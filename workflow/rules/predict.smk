@@ -38,3 +38,22 @@ rule oracle:
         mem_mb=mem_mb("oracle"),
     script:
         "../scripts/oracle.py"
+
+
+rule ensemble:
+    input:
+        predictions=team_predictions,
+        code=module_file("promoterbench.ensemble"),
+    output:
+        predictions="results/{data}/predictions/ensemble.tsv",
+        submission="results/{data}/submissions/ensemble.json",
+    log:
+        "results/{data}/logs/ensemble.log",
+    benchmark:
+        "results/{data}/benchmarks/ensemble.tsv"
+    conda:
+        "../../envs/data.yaml"
+    resources:
+        mem_mb=mem_mb("ensemble"),
+    script:
+        "../scripts/ensemble.py"

@@ -5,8 +5,11 @@ Source: dream_submissions/autosome.org/code (model.py, train.py, test.py), autos
 Recipe: every read is used (no hold-out: the final model trained on all data) and also enters as
 its reverse complement. Input = 150 nt: the read without its 17-nt 5' adapter, preceded by the
 real plasmid sequence upstream of the insert (``sequences.PLASMID_UPSTREAM``), last 150 nt kept —
-variable lengths become real vector context, not padding. Six channels: one-hot A, G, C, T (N =
-0.25 in each), "is reverse" and "is singleton" (the label is an integer, i.e. seen in one cell).
+variable lengths become real vector context, not padding. Six channels: one-hot A, G, C, T, "is
+reverse" and "is singleton" (the label is an integer, i.e. seen in one cell). N: the report and
+the team's ``Seq2Tensor`` meant 0.25 in each base channel, but the code writes 0.25 into an
+integer one-hot tensor, which truncates it to 0, so the network saw N as all zeros:
+``faithful_to: code`` (default) encodes N as 0, ``report`` as 0.25.
 
 Target: soft classification over the 18 sort bins: label e is taken as Normal(e + 0.5, 0.5) and its
 mass in (−∞,1), [1,2), …, [17,∞) is the target distribution; loss = KL divergence (batch mean)
@@ -21,7 +24,11 @@ fraction 0.5), written out here; the parameter count matches the published 1,852
 
 Training: AdamW (weight decay 0.01), OneCycle (max lr 0.005, start lr/25, 30 % warm-up, cosine,
 momentum cycling 0.85–0.95), batch 1,024, an "epoch" = 1,000 batches, 80 epochs, the final weights
-(no selection). ``train.recompute_activations`` (off by default) recomputes each stage's
+(no selection). The team iterated one shuffled DataLoader across those "epochs" (its
+``DataloaderWrapper``), so each pass over the reads continues where the last epoch stopped and every
+read is seen 6 or 7 times in 80,000 steps (:mod:`promoterbench.sampling`; a pass's last batch is
+short, and the step on which a pass runs out trains nothing while the loader restarts, as in the
+team's code). ``train.recompute_activations`` (off by default) recomputes each stage's
 activations in the backward pass instead of keeping them (:mod:`promoterbench.recompute`): the
 same numbers for a third more compute; a paper-scale training job on a CPU peaked at 7.3 instead
 of 14.8 GB (the rehearsal). Test time: average of the forward and reverse-complement predictions
@@ -55,6 +62,7 @@ from promoterbench.training import Encoded, Trainer
 N_BINS = 18
 PAPER = {
     "seed": 42,
+    "faithful_to": "code",
     "recipe": {"context_length": 150, "val_fraction": 0.0, "max_reads": None},
     "model": {
         "blocks": [256, 128, 128, 64, 64, 64, 64],
@@ -235,6 +243,7 @@ class Autosome(TorchTeam):
     source = "de-Boer-Lab/random-promoter-dream-challenge-2022: dream_submissions/autosome.org; Penzar et al., Bioinformatics 2023"
     kind = "reference"
     presets = {"paper": PAPER, "cpu": CPU}
+    pass_end = "loader"
 
     def build_model(self, settings: dict) -> nn.Module:
         return LegNet(**settings["model"], recompute=settings["train"]["recompute_activations"])
@@ -255,7 +264,8 @@ class Autosome(TorchTeam):
     def inputs(
         self, data: Encoded, idx: np.ndarray, device: torch.device, settings: dict
     ) -> torch.Tensor:
-        x = one_hot(torch.from_numpy(data.codes[idx]).to(device), n_value=0.25, order="AGCT")
+        n_value = 0.25 if settings["faithful_to"] == "report" else 0.0  # see module docstring
+        x = one_hot(torch.from_numpy(data.codes[idx]).to(device), n_value=n_value, order="AGCT")
         flags = [
             torch.from_numpy(data.extras[k][idx]).to(device) for k in ("is_reverse", "is_singleton")
         ]

@@ -103,17 +103,25 @@ class Team(ABC):
     defaults: ClassVar[dict] = {}  # settings every preset of this kind of model has
     # ranges of numeric settings whose names settings.RANGES does not know
     ranges: ClassVar[dict[str, settings_mod.Range]] = {}
+    # scale -> faithful_to choice -> settings that choice changes in that scale's preset (where
+    # code and report disagree on a number); the user's own overrides still win
+    fidelity: ClassVar[dict[str, dict[str, dict]]] = {}
 
     def settings(self, scale: str = "cpu", overrides: dict | None = None) -> dict:
-        """Preset of ``scale`` with the user's overrides applied, checked by type and range
-        against the presets of every scale (:func:`promoterbench.settings.check`)."""
+        """Preset of ``scale`` (with what its ``faithful_to`` choice changes: :attr:`fidelity`) and
+        the user's overrides applied, checked by type and range against the presets of every scale
+        (:func:`promoterbench.settings.check`)."""
         if scale not in self.presets:
             raise settings_mod.SettingsError(
                 f"{self.name}: unknown scale {scale!r}; choose {', '.join(self.presets)}"
             )
         presets = {s: settings_mod.with_defaults(p, self.defaults) for s, p in self.presets.items()}
         where = f"teams.{self.name}"
-        merged = settings_mod.merge(presets[scale], overrides or {}, where)
+        preset = presets[scale]
+        choice = (overrides or {}).get("faithful_to", preset.get("faithful_to"))
+        if isinstance(choice, str):  # else check() names the mistyped value
+            preset = settings_mod.merge(preset, self.fidelity.get(scale, {}).get(choice, {}))
+        merged = settings_mod.merge(preset, overrides or {}, where)
         ranges = settings_mod.RANGES | self.ranges
         return settings_mod.check(merged, list(presets.values()), where, ranges)
 

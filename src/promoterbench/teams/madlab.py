@@ -28,9 +28,13 @@ Training: MSE plus the L2 terms, RMSprop (lr 1e-4, ρ 0.9, ε 1e-7: Keras defaul
 a Keras "epoch" was 36,743 steps (≈ 8 passes) and ran 10 times; the checkpoint with the best
 validation r² (the team's "correlation_coefficient" returned r²) is kept.
 
-Initialisation: a draw whose swish BiLSTM runs away at the start (about one in six: see
-``runs_away``) is discarded for the next draw of the same seeded sequence, as a user of the team's
-notebook would re-run it; the weights of every kept draw follow the team's initialisers.
+Initialisation as the team's: ``he_normal`` conv, LSTM and output kernels, which Keras draws from
+a normal truncated at 2 SD with the SD divided by 0.8796 first, so the kept draws have variance
+2 / fan-in (:func:`~promoterbench.teams.torch_team.variance_scaling_`); orthogonal recurrent
+kernels; Enformer's Sonnet ``VarianceScaling(2.0)`` for the attention projections and for the two
+relative-position bias vectors, whose Sonnet fan-in is 1 (shape [1, heads, 1, key size]). A draw
+whose swish BiLSTM runs away at the start (about one in five: see ``runs_away``) is discarded for
+the next draw of the same seeded sequence, as a user of the team's notebook would re-run it.
 
 ``scale: cpu``: 32/24 channels, 24 relative features, 48-unit feed-forward, batch 128, 25,000
 reads, 3 passes (~570 steps). The published lr 1e-4 is kept: lr 3e-4 learned no better and 1e-3
@@ -60,6 +64,7 @@ from promoterbench.teams.torch_team import (
     TorchTeam,
     keras_param_count,
     one_hot,
+    variance_scaling_,
 )
 
 log = logging.getLogger(__name__)
@@ -104,10 +109,6 @@ CPU = merge(
 )
 
 
-def _truncated_normal(tensor: torch.Tensor, std: float) -> torch.Tensor:
-    return nn.init.trunc_normal_(tensor, std=std, a=-2 * std, b=2 * std)
-
-
 def relative_basis(length: int, features: int) -> torch.Tensor:
     """Enformer's relative-position features for distances −(L−1)…(L−1): (2L − 1, features)."""
     basis = features // 6  # three functions, each with a sign-flipped copy
@@ -144,10 +145,11 @@ class RelativeAttention(nn.Module):
         self.r_w_bias = nn.Parameter(torch.empty(channels))
         self.r_r_bias = nn.Parameter(torch.empty(channels))
         self.out = nn.Linear(channels, channels)
-        for layer in (self.q, self.k, self.v, self.r_k):  # VarianceScaling(2.0), as Enformer
-            _truncated_normal(layer.weight, math.sqrt(2.0 / layer.in_features))
-        _truncated_normal(self.r_w_bias, math.sqrt(2.0 / channels))
-        _truncated_normal(self.r_r_bias, math.sqrt(2.0 / channels))
+        for layer in (self.q, self.k, self.v, self.r_k):  # Sonnet VarianceScaling(2.0), as Enformer
+            variance_scaling_(layer.weight, 2.0, layer.in_features)
+        # Enformer draws them with shape [1, heads, 1, key size]: Sonnet's fan-in is 1
+        variance_scaling_(self.r_w_bias, 2.0, 1)
+        variance_scaling_(self.r_r_bias, 2.0, 1)
         nn.init.zeros_(self.out.weight)  # Enformer zero-initialises the output projection
         nn.init.zeros_(self.out.bias)
         self.register_buffer(
@@ -170,8 +172,9 @@ class TransformerBlock(nn.Module):
         self.attention = RelativeAttention(channels, relative_features, length)
         self.norm2 = nn.LayerNorm(channels, eps=1e-3)
         self.ffn = nn.Sequential(nn.Linear(channels, ffn), nn.SiLU(), nn.Linear(ffn, channels))
-        for layer in (self.ffn[0], self.ffn[2]):  # Sonnet Linear defaults
-            _truncated_normal(layer.weight, 1.0 / math.sqrt(layer.in_features))
+        for layer in (self.ffn[0], self.ffn[2]):  # Sonnet Linear: TruncatedNormal(1/√fan-in)
+            std = 1.0 / math.sqrt(layer.in_features)
+            nn.init.trunc_normal_(layer.weight, std=std, a=-2 * std, b=2 * std)
             nn.init.zeros_(layer.bias)
 
     def sonnet_parameters(self) -> list[nn.Parameter]:
@@ -184,11 +187,12 @@ class TransformerBlock(nn.Module):
 
 
 class SwishLSTM(nn.Module):
-    """Keras LSTM(activation='swish'): swish in place of tanh; gates i, f, c, o; one bias."""
+    """Keras LSTM(activation='swish', kernel_initializer='he_normal'): swish in place of tanh;
+    gates i, f, c, o; one bias; orthogonal recurrent kernel."""
 
     def __init__(self, inputs: int, units: int) -> None:
         super().__init__()
-        self.kernel = nn.Parameter(nn.init.xavier_uniform_(torch.empty(inputs, 4 * units)))
+        self.kernel = nn.Parameter(variance_scaling_(torch.empty(inputs, 4 * units), 2.0, inputs))
         self.recurrent = nn.Parameter(nn.init.orthogonal_(torch.empty(units, 4 * units)))
         bias = torch.zeros(4 * units)
         bias[units : 2 * units] = 1.0  # unit_forget_bias
@@ -224,9 +228,7 @@ class MultiScaleNet(nn.Module):
         )  # fmt: skip
         for branch in self.branches:
             for conv in (branch[0], branch[3]):  # he_normal kernels, zero biases
-                _truncated_normal(
-                    conv.weight, math.sqrt(2.0 / (conv.in_channels * conv.kernel_size[0]))
-                )
+                variance_scaling_(conv.weight, 2.0, conv.in_channels * conv.kernel_size[0])
                 nn.init.zeros_(conv.bias)
         self.blocks = nn.Sequential(
             *[TransformerBlock(channels, relative_features, ffn, length) for _ in range(blocks)]
@@ -238,7 +240,7 @@ class MultiScaleNet(nn.Module):
         self.forward_lstm = SwishLSTM(channels, lstm_units)
         self.backward_lstm = SwishLSTM(channels, lstm_units)
         self.out = nn.Linear(2 * lstm_units, 1)
-        nn.init.xavier_uniform_(self.out.weight)
+        variance_scaling_(self.out.weight, 2.0, 2 * lstm_units)  # he_normal
         nn.init.zeros_(self.out.bias)
 
     def l2_weights(self) -> list[torch.Tensor]:
@@ -263,10 +265,9 @@ def runs_away(model: nn.Module, length: int) -> bool:
     Keras' ``LSTM(activation='swish')`` leaves the cell state unbounded (tanh bounds it in a
     standard LSTM): with h ≈ σ(o)·c for large c, the hidden state feeds back through the recurrent
     kernel, and for some draws of the kernels the state grows geometrically over the 110
-    positions (outputs of 1e10–1e22, losses of 1e31). About one draw in six does so at either
-    scale (45 of 300 seeds at ``scale: cpu``, 13 of 60 at ``paper`` gave outputs above 100), so
-    the seed alone decided whether a run learned: torch 2.9 and 2.13 draw other weights from
-    seed 42, and 2.9's ran away.
+    positions (outputs of 1e10–1e22, losses of 1e31). About one draw in five does so at either
+    scale (69 of 300 seeds at ``scale: cpu``, 13 of 60 at ``paper`` gave outputs above 100:
+    ``benchmarks/madlab_runaways.py``), so the seed alone decided whether a run learned.
     """
     probe = np.random.default_rng(0).integers(0, 4, (64, length)).astype(np.uint8)
     with torch.no_grad():

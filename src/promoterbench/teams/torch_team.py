@@ -7,7 +7,9 @@ scheduler, shuffled batches. Keras conventions shared by the Keras teams live he
 
 from __future__ import annotations
 
+import math
 from abc import abstractmethod
+from typing import ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -17,6 +19,7 @@ from torch import nn
 
 from promoterbench import memory
 from promoterbench import sequences as sq
+from promoterbench.sampling import PassStream
 from promoterbench.teams.base import FitContext, Fitted, Reads, Team
 from promoterbench.training import Encoded, Trainer
 
@@ -42,6 +45,19 @@ class SameConv1d(nn.Conv1d):
 
 
 KERAS_BN = {"eps": 1e-3, "momentum": 0.01}  # Keras BatchNormalization defaults (momentum 0.99)
+
+
+# Keras/TF and Sonnet draw VarianceScaling's truncated normal with the standard deviation divided by
+# this (the SD of a unit normal truncated at ±2), so the kept draws have the intended variance
+TRUNCATION_SD = 0.87962566103423978
+
+
+def variance_scaling_(tensor: torch.Tensor, scale: float, fan_in: int) -> torch.Tensor:
+    """Keras ``VarianceScaling(scale, 'fan_in', 'truncated_normal')`` in place (``he_normal`` is
+    scale 2; Sonnet's VarianceScaling is the same): a normal with SD sqrt(scale / fan_in) / 0.8796,
+    truncated at ±2 of that SD."""
+    std = math.sqrt(scale / fan_in) / TRUNCATION_SD
+    return nn.init.trunc_normal_(tensor, std=std, a=-2 * std, b=2 * std)
 
 
 def keras_param_count(model: nn.Module) -> int:
@@ -82,6 +98,7 @@ class TorchTeam(Team):
     # Limits any run may set without changing the recipe: stop after this many optimiser steps
     # (the schedule stays the recipe's); validate on a fixed random subset of this many reads.
     defaults = {"train": {"max_steps": None, "max_val_reads": None}}
+    pass_end: ClassVar[str] = "straddle"  # see promoterbench.sampling.PASS_ENDS
 
     @abstractmethod
     def build_model(self, settings: dict) -> nn.Module:
@@ -106,9 +123,16 @@ class TorchTeam(Team):
             extras={"length": reads.length},
         )
 
-    def batches(self, data: Encoded, settings: dict, rng: np.random.Generator) -> list[np.ndarray]:
+    def batches(
+        self,
+        data: Encoded,
+        settings: dict,
+        rng: np.random.Generator,
+        stream: PassStream | None = None,
+    ) -> list[np.ndarray]:
         """One epoch of shuffled batches: a pass over the data, or ``steps_per_epoch`` batches
-        drawn from successive fresh permutations (recipes whose "epoch" is a step count)."""
+        from ``stream``, the shuffled passes that run on across epochs (recipes whose "epoch" is
+        a step count; the pass's end meets the batches as :attr:`pass_end` says)."""
         cfg = settings["train"]
         size = int(cfg["batch_size"])
         steps = cfg.get("steps_per_epoch")
@@ -116,15 +140,8 @@ class TorchTeam(Team):
             order = rng.permutation(len(data))
             stop = len(order) - len(order) % size if cfg.get("drop_last", True) else len(order)
             return [order[i : i + size] for i in range(0, stop, size)]
-        per_pass = len(data) // size
-        if per_pass == 0:
-            raise ValueError(f"{len(data)} training reads are fewer than one batch of {size}")
-        out: list[np.ndarray] = []
-        while len(out) < steps:
-            order = rng.permutation(len(data))
-            take = min(per_pass, steps - len(out))
-            out.extend(order[i * size : (i + 1) * size] for i in range(take))
-        return out
+        stream = stream or PassStream(len(data), rng)
+        return stream.batches(int(steps), size, self.pass_end)
 
     def steps_per_epoch(self, n: int, settings: dict) -> int:
         cfg = settings["train"]
