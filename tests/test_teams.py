@@ -27,6 +27,7 @@ PAPER_PARAMS = {
     ("madlab", "report"): 319_657,
     ("camformers", None): 16_611_073,
     ("autosome", None): 1_852_846,
+    ("bhi", None): 6_875_137,
 }
 
 
