@@ -17,7 +17,15 @@ from promoterbench import sequences as sq
 from promoterbench import training
 from promoterbench.teams import get_team
 from promoterbench.teams.base import FitContext, Reads
-from promoterbench.teams.bhi import VECTOR_3, VECTOR_5, Conjoined, fill_sides, filled, postprocess
+from promoterbench.teams.bhi import (
+    VECTOR_3,
+    VECTOR_5,
+    Conjoined,
+    fill_sides,
+    filled,
+    postprocess,
+    shifted,
+)
 from promoterbench.teams.torch_team import one_hot
 from promoterbench.training import Encoded, Trainer
 
@@ -189,13 +197,20 @@ class Recorder(nn.Module):
         return (x * self.weight).sum((1, 2))[:, None]
 
 
-def infer_view(seq: str, shift: int) -> str:
-    """infer_txt.py's DDPDatasetShift for reads of ≥ 110 nt: shift, then keep the first 110."""
+def infer_shift(seq: str, shift: int) -> str:
+    """infer_txt.py's DDPDatasetShift._get_shifted_sequence."""
     if shift < 0:
-        seq = "CGATTCGAAC"[shift:] + seq[:shift]
-    elif shift > 0:
-        seq = seq[shift:] + "TCTTAATTAA"[:shift]
-    return seq[:110]
+        return "CGATTCGAAC"[shift:] + seq[:shift]
+    return seq[shift:] + "TCTTAATTAA"[:shift]
+
+
+def test_a_short_read_is_shifted_within_its_length_then_filled():
+    read = "ACGTTGCA" * 13 + "AC"  # 106 nt
+    length = np.array([len(read)])
+    for shift in range(-2, 3):
+        moved = shifted(sq.encode([read], 112), length, shift)
+        codes = filled(moved, length, np.array([0]), 110)  # 3' fill after the shifted read
+        assert sq.decode(codes) == [infer_shift(read, shift) + TEAM_RIGHT[:4]], shift
 
 
 def test_test_time_averages_five_shifts_and_their_reverse_complements(team):
@@ -210,7 +225,7 @@ def test_test_time_averages_five_shifts_and_their_reverse_complements(team):
     assert len(recorder.seen) == 10  # one batch per view, forward then reverse complement
     outputs = []
     for i, shift in enumerate(range(-2, 3)):
-        views = sq.encode([infer_view(s, shift) for s in seqs], 110)
+        views = sq.encode([infer_shift(s, shift)[:110] for s in seqs], 110)
         forward = one_hot(torch.from_numpy(views))
         backward = one_hot(torch.from_numpy(sq.reverse_complement(views)))
         assert torch.equal(recorder.seen[2 * i], forward), shift

@@ -121,24 +121,19 @@ def filled(codes: np.ndarray, length: np.ndarray, left: np.ndarray, width: int) 
     read = np.take_along_axis(codes, np.clip(rel, 0, codes.shape[1] - 1), axis=1)
     before = five[np.clip(len(five) + rel, 0, len(five) - 1)]
     after = three[np.clip(rel - take, 0, len(three) - 1)]
-    return np.where(rel < 0, before, np.where(rel < take, read, after)).astype(np.uint8)
+    return np.where(rel < 0, before, np.where(rel < take, read, after))
 
 
 def shifted(codes: np.ndarray, length: np.ndarray, shift: int) -> np.ndarray:
-    """infer_txt.py's shift of each read within its own length (N after it): +k drops the first
-    k bases and appends the first k of the 3' vector, −k prepends the last k of the 5' vector
-    and drops the last k bases."""
+    """infer_txt.py's shift of each read within its own length (the codes after it are left as
+    they come): +k drops the first k bases and appends the first k of the 3' vector, −k prepends
+    the last k of the 5' vector and drops the last k bases."""
     take = np.minimum(length, codes.shape[1])[:, None]
-    col = np.arange(codes.shape[1])[None, :]
-    src = col + shift  # read position shown at each column
+    src = np.arange(codes.shape[1])[None, :] + shift  # read position shown at each column
     read = np.take_along_axis(codes, np.clip(src, 0, codes.shape[1] - 1), axis=1)
     if shift >= 0:
-        vector = _V3[np.clip(src - take, 0, len(_V3) - 1)]
-        out = np.where(src < take, read, vector)
-    else:
-        vector = _V5[np.clip(len(_V5) + src, 0, len(_V5) - 1)]
-        out = np.where(src < 0, vector, read)
-    return np.where(col < take, out, sq.N_CODE).astype(np.uint8)
+        return np.where(src < take, read, _V3[np.clip(src - take, 0, len(_V3) - 1)])
+    return np.where(src < 0, _V5[np.clip(len(_V5) + src, 0, len(_V5) - 1)], read)
 
 
 def postprocess(z: np.ndarray) -> np.ndarray:
