@@ -27,7 +27,7 @@ from promoterbench.teams.bhi import (
     shifted,
 )
 from promoterbench.teams.torch_team import one_hot
-from promoterbench.training import Encoded, Trainer
+from promoterbench.training import Trainer
 
 # data.py's vectors and infer_txt's shift scaffolds, as the team wrote them
 TEAM_LEFT = "GCTAGCAGGAATGATGCAAAAGGTTCCCGATTCGAAC"
