@@ -27,6 +27,7 @@ PAPER_PARAMS = {
     ("madlab", "report"): 319_657,
     ("camformers", None): 16_611_073,
     ("autosome", None): 1_852_846,
+    ("bhi", None): 6_875_137,
 }
 
 
@@ -269,13 +270,19 @@ def quick_settings(name: str, train: dict) -> dict:
     return get_team(name).settings("cpu", {"train": train})
 
 
+# bhi (no normalisation layers; at initialisation its outputs differ across reads by ~0.1 % of
+# their SD) halves its loss on 64 reads in ~160 steps, not 80
+OVERFIT_EPOCHS = {"bhi": 100}
+
+
 @pytest.mark.parametrize("name", TORCH_TEAMS)
 def test_torch_team_overfits_a_fixed_batch(name):
     """The team's own recipe (optimiser, clipping, schedule, loss) drives its loss down on 64 reads.
     A weight penalty (MadLab's Keras L2) is left out of the comparison: it measures the weights,
     not the fit, and barely moves in 80 steps."""
     team = get_team(name)
-    settings = quick_settings(name, {"max_epochs": 40, "batch_size": 32, "monitor": "none"})
+    epochs = OVERFIT_EPOCHS.get(name, 40)
+    settings = quick_settings(name, {"max_epochs": epochs, "batch_size": 32, "monitor": "none"})
     reads = random_reads(64, motif="GG")  # labels vary from read to read
     fitted = team.fit(reads, reads, settings, FitContext())
     torch.manual_seed(int(settings["seed"]))  # the Trainer's first draw

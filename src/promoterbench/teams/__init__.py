@@ -21,6 +21,7 @@ REGISTRY: dict[str, str] = {
     "camformers": "promoterbench.teams.camformers:Camformers",
     "autosome": "promoterbench.teams.autosome:Autosome",
     "kmer_ridge": "promoterbench.teams.kmer_ridge:KmerRidge",
+    "bhi": "promoterbench.teams.bhi:BHI",
 }
 
 
