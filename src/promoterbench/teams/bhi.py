@@ -52,6 +52,7 @@ from torch import nn
 
 from promoterbench import sequences as sq
 from promoterbench.recurrent import BiLSTM
+from promoterbench.sampling import PassStream
 from promoterbench.settings import FRACTION, NON_NEGATIVE, POSITIVE, merge
 from promoterbench.teams.base import Reads
 from promoterbench.teams.torch_team import TorchTeam, one_hot
@@ -231,11 +232,17 @@ class BHI(TorchTeam):
         codes = sq.encode(sequences, width)
         return Encoded(codes, np.zeros(len(codes), np.float32), {"length": sq.lengths(sequences)})
 
-    def batches(self, data: Encoded, settings: dict, rng: np.random.Generator) -> list[np.ndarray]:
+    def batches(
+        self,
+        data: Encoded,
+        settings: dict,
+        rng: np.random.Generator,
+        stream: PassStream | None = None,
+    ) -> list[np.ndarray]:
         """This epoch's fill sides (the augmentation), then shuffled batches."""
         width = settings["recipe"]["input_length"]
         data.extras["left"] = fill_sides(data.extras["length"], width, rng)
-        return super().batches(data, settings, rng)
+        return super().batches(data, settings, rng, stream)
 
     def inputs(
         self, data: Encoded, idx: np.ndarray, device: torch.device, settings: dict

@@ -51,6 +51,7 @@ from torch.nn.utils.parametrizations import weight_norm
 
 from promoterbench import filters
 from promoterbench import sequences as sq
+from promoterbench.sampling import PassStream
 from promoterbench.settings import merge
 from promoterbench.teams.torch_team import TorchTeam
 from promoterbench.training import Encoded
@@ -212,7 +213,11 @@ class WanBarton(TorchTeam):
         return out
 
     def batches(
-        self, data: Encoded, settings: dict, rng: np.random.Generator, stream=None
+        self,
+        data: Encoded,
+        settings: dict,
+        rng: np.random.Generator,
+        stream: PassStream | None = None,
     ) -> list[np.ndarray]:
         return self._by_length(data, int(settings["train"]["batch_size"]), drop_last=True)
 
