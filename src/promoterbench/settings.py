@@ -1,7 +1,9 @@
 """Team settings: a team's preset for a scale, overridden by the user's config entry.
 
 Settings are plain nested dicts with three sections — ``recipe`` (data selection and split),
-``model`` (architecture) and ``train`` (loss, optimiser, schedule, stopping) — plus ``seed``.
+``model`` (architecture) and ``train`` (loss, optimiser, schedule, stopping) — plus ``seed``,
+``faithful_to`` where a team's code and report disagree, and a team's own sections (bhi's
+``tta``: test-time augmentation).
 Overrides may only change keys the preset defines, so a typo fails loudly instead of being ignored.
 
 Every resolved setting is checked (:func:`check`) against the team's presets of all scales:
