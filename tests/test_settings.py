@@ -46,7 +46,7 @@ def test_every_preset_passes_its_own_check(name, scale):
         ("camformers", {"recipe": {"pad": "middle"}},
          "teams.camformers.recipe.pad must be one of left, right, not 'middle'"),
         ("camformers", {"train": {"monitor": "r3"}},
-         "teams.camformers.train.monitor must be one of r+rho, r2, r2_score, val_loss, none"),
+         "teams.camformers.train.monitor must be one of r, r+rho, r2, r2_score, val_loss, none"),
         ("camformers", {"train": {"drop_last": 1}},
          "teams.camformers.train.drop_last must be true or false, not 1"),
         ("camformers", {"model": {"dense": 64}},

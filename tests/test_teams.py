@@ -27,6 +27,9 @@ PAPER_PARAMS = {
     ("madlab", "report"): 319_657,
     ("camformers", None): 16_611_073,
     ("autosome", None): 1_852_846,
+    ("dream_cnn", None): 1_933_970,  # the notebook's torchinfo summaries
+    ("dream_rnn", None): 4_130_578,
+    ("dream_attn", None): 4_539_410,
     ("bhi", None): 6_875_137,
 }
 
@@ -264,15 +267,16 @@ TORCH_TEAMS = [n for n in sorted(REGISTRY) if n != "kmer_ridge"]
 
 
 def quick_settings(name: str, train: dict) -> dict:
-    """cpu settings with short epochs (autosome's 'epoch' is a fixed step count: one pass here)."""
-    if name == "autosome":
+    """cpu settings with short epochs (where an 'epoch' is a fixed step count: one pass here)."""
+    if "steps_per_epoch" in get_team(name).settings("cpu")["train"]:
         train = {"steps_per_epoch": None} | train
     return get_team(name).settings("cpu", {"train": train})
 
 
 # bhi (no normalisation layers; at initialisation its outputs differ across reads by ~0.1 % of
-# their SD) halves its loss on 64 reads in ~160 steps, not 80
-OVERFIT_EPOCHS = {"bhi": 100}
+# their SD) halves its loss on 64 reads in ~160 steps, not 80; dream_attn's one-cycle peak lr
+# (0.001, for attention) is a fifth of the other autosome-schedule models': 320 steps, not 160
+OVERFIT_EPOCHS = {"bhi": 100, "dream_attn": 80}
 
 
 @pytest.mark.parametrize("name", TORCH_TEAMS)

@@ -29,9 +29,16 @@ from promoterbench.sequences import Side
 
 SCALES = ("paper", "cpu")
 
-# what early stopping and checkpoint selection can watch: r+rho, r² (squared Pearson r),
+# what early stopping and checkpoint selection can watch: Pearson r, r+rho, r² (squared r),
 # r2_score (coefficient of determination, Keras' R²), validation loss, or nothing (last epoch)
-MONITORS = {"r+rho": "max", "r2": "max", "r2_score": "max", "val_loss": "min", "none": None}
+MONITORS = {
+    "r": "max",
+    "r+rho": "max",
+    "r2": "max",
+    "r2_score": "max",
+    "val_loss": "min",
+    "none": None,
+}
 
 
 class SettingsError(ValueError):

@@ -61,6 +61,7 @@ def r2_score(truth: np.ndarray, pred: np.ndarray) -> float:
 def monitor_value(monitor: str, row: dict) -> float:
     r, rho = row["val_pearson_r"], row["val_spearman_rho"]
     values = {
+        "r": r,
         "r+rho": r + rho,
         "r2": r * r,
         "r2_score": row["val_r2_score"],

@@ -20,6 +20,9 @@ REGISTRY: dict[str, str] = {
     "madlab": "promoterbench.teams.madlab:MadLab",
     "camformers": "promoterbench.teams.camformers:Camformers",
     "autosome": "promoterbench.teams.autosome:Autosome",
+    "dream_cnn": "promoterbench.teams.prixfixe:DreamCNN",
+    "dream_rnn": "promoterbench.teams.prixfixe:DreamRNN",
+    "dream_attn": "promoterbench.teams.prixfixe:DreamAttn",
     "kmer_ridge": "promoterbench.teams.kmer_ridge:KmerRidge",
     "bhi": "promoterbench.teams.bhi:BHI",
 }

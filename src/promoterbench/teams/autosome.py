@@ -127,6 +127,20 @@ class SqueezeExcite(nn.Module):
         return x * self.up(torch.cat([h, self.bilinear(h)], dim=1))[:, :, None]
 
 
+class SimpleSqueezeExcite(nn.Module):
+    """The Prix Fixe autosome core's SE block (``SELayerSimple``): no bilinear term."""
+
+    def __init__(self, inp: int, oup: int, reduction: int) -> None:
+        super().__init__()
+        hidden = inp // reduction
+        self.fc = nn.Sequential(
+            nn.Linear(oup, hidden), nn.SiLU(), nn.Linear(hidden, oup), nn.Sigmoid()
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.fc(x.mean(dim=2))[:, :, None]
+
+
 def conv_bn(c_in: int, c_out: int, kernel: int, momentum: float, groups: int = 1) -> nn.Sequential:
     return nn.Sequential(
         nn.Conv1d(c_in, c_out, kernel, padding="same", groups=groups, bias=False),
@@ -147,13 +161,14 @@ class Stage(nn.Module):
         per_group: int,
         reduction: int,
         momentum: float,
+        se: type[nn.Module] = SqueezeExcite,
     ) -> None:
         super().__init__()
         wide = size * resize
         self.block = nn.Sequential(
             conv_bn(prev, wide, 1, momentum),
             conv_bn(wide, wide, kernel, momentum, groups=wide // per_group),
-            SqueezeExcite(prev, wide, reduction),
+            se(prev, wide, reduction),
             conv_bn(wide, prev, 1, momentum),
         )
         self.resize = conv_bn(2 * prev, size, kernel, momentum)
@@ -184,7 +199,7 @@ class LegNet(nn.Module):
             for prev, size in zip(blocks[:-1], blocks[1:])
         ])  # fmt: skip
         self.mapper = nn.Sequential(nn.Conv1d(blocks[-1], N_BINS, 1), nn.SiLU())
-        self.apply(_init)
+        self.apply(init_weights)
 
     def stage_inputs(self, x: torch.Tensor) -> list[torch.Tensor]:
         """What each stage receives in ``forward``, without autograd."""
@@ -201,8 +216,9 @@ class LegNet(nn.Module):
         return self.mapper(x).mean(dim=2)
 
 
-def _init(module: nn.Module) -> None:
-    """The team's initialisation (TRL factors are set in TensorRegression)."""
+def init_weights(module: nn.Module) -> None:
+    """The team's initialisation (TRL factors are set in TensorRegression); Prix Fixe's
+    ``initialize_weights`` for its autosome blocks is the same."""
     if isinstance(module, nn.Conv1d):
         module.weight.data.normal_(0, math.sqrt(2 / (module.kernel_size[0] * module.out_channels)))
         if module.bias is not None:
@@ -264,7 +280,7 @@ class Autosome(TorchTeam):
     def inputs(
         self, data: Encoded, idx: np.ndarray, device: torch.device, settings: dict
     ) -> torch.Tensor:
-        n_value = 0.25 if settings["faithful_to"] == "report" else 0.0  # see module docstring
+        n_value = 0.25 if settings.get("faithful_to") == "report" else 0.0  # module docstring
         x = one_hot(torch.from_numpy(data.codes[idx]).to(device), n_value=n_value, order="AGCT")
         flags = [
             torch.from_numpy(data.extras[k][idx]).to(device) for k in ("is_reverse", "is_singleton")
@@ -289,7 +305,7 @@ class Autosome(TorchTeam):
         """With ``recompute_activations``, what is kept between the stages, plus the largest stage's
         activations, alive again while that stage's gradients are made."""
         kept = super().activation_bytes(model, x)
-        if not model.recompute:
+        if not getattr(model, "recompute", False):
             return kept
         pairs = zip(model.stages, model.stage_inputs(x))
         return kept + max(memory.saved_activation_bytes(stage, i) for stage, i in pairs)
