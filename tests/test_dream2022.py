@@ -45,11 +45,10 @@ def test_every_team_predicts_the_whole_test_set(real_run):
         preds = pd.read_csv(real_run / f"results/dream2022/predictions/{team}.tsv", sep="\t")
         assert len(preds) == 71_103 and np.isfinite(preds["prediction"]).all(), team
     board = pd.read_csv(real_run / "results/leaderboard.tsv", sep="\t")
-    assert set(board["team"]) == TEAMS | {EXTERNAL}
+    assert set(board["team"]) == TEAMS | {EXTERNAL, "ensemble"}
     assert (board.loc[board["team"] != EXTERNAL, "split"] == "private").all()
-    assert board["rank"].notna().sum() == len(
-        TEAMS
-    )  # the public-only submission is listed, not ranked
+    # the public-only submission is listed, not ranked; the ensemble of the teams is
+    assert board["rank"].notna().sum() == len(TEAMS) + 1
 
 
 def test_external_submission_scores_its_published_public_figures(real_run):
