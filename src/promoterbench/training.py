@@ -266,14 +266,12 @@ class Trainer:
             state.model, self.settings
         )
         state.optimizer.zero_grad(set_to_none=True)
-        clip = self.cfg.get("clip_grad_norm")
         if state.scaler is not None:  # fp16: scale the loss, unscale before clipping
             state.scaler.scale(loss).backward()
             state.scaler.unscale_(state.optimizer)
         else:
             loss.backward()
-        if clip:
-            torch.nn.utils.clip_grad_norm_(state.model.parameters(), float(clip))
+        team.clip_gradients(state.model, self.settings)
         if state.scaler is not None:
             state.scaler.step(state.optimizer)
             state.scaler.update()

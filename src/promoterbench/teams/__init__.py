@@ -25,6 +25,7 @@ REGISTRY: dict[str, str] = {
     "dream_attn": "promoterbench.teams.prixfixe:DreamAttn",
     "kmer_ridge": "promoterbench.teams.kmer_ridge:KmerRidge",
     "bhi": "promoterbench.teams.bhi:BHI",
+    "unlock_dna": "promoterbench.teams.unlock_dna:UnlockDNA",
 }
 
 

@@ -54,7 +54,6 @@ import copy
 from abc import abstractmethod
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from promoterbench.recurrent import BiLSTM
@@ -69,6 +68,7 @@ from promoterbench.teams.autosome import (
     init_weights,
 )
 from promoterbench.teams.bhi import ConvBranches
+from promoterbench.teams.unlock_dna import SwiGLUFeedForward
 
 # LegNet's stage hyper-parameters, fixed in the Prix Fixe autosome core
 STAGE = {"kernel": 7, "resize": 4, "per_group": 2, "reduction": 4, "momentum": 0.1}
@@ -128,22 +128,6 @@ class BHICore(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.dropout(self.conv(self.lstm(x.transpose(1, 2)).transpose(1, 2)))
-
-
-class SwiGLUFeedForward(nn.Module):
-    """LayerNorm → Linear(d, 4d) → SwiGLU (half out × SiLU(half gate)) → Dropout →
-    Linear(2d, d) → Dropout; no biases. (B, T, d) → (B, T, d)."""
-
-    def __init__(self, dim: int, dropout: float, mult: int = 4) -> None:
-        super().__init__()
-        self.norm = nn.LayerNorm(dim, eps=1e-6)
-        self.up = nn.Linear(dim, dim * mult, bias=False)
-        self.down = nn.Linear(dim * mult // 2, dim, bias=False)
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out, gate = self.up(self.norm(x)).chunk(2, dim=-1)
-        return self.dropout(self.down(self.dropout(out * F.silu(gate))))
 
 
 class ConformerBlock(nn.Module):

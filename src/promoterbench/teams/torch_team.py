@@ -184,6 +184,13 @@ class TorchTeam(Team):
     def optimizer(self, model: nn.Module, settings: dict) -> torch.optim.Optimizer:
         return torch.optim.Adam(model.parameters(), lr=float(settings["train"]["lr"]))
 
+    def clip_gradients(self, model: nn.Module, settings: dict) -> None:
+        """Clip the gradients before the optimiser step: by default to a global norm of
+        ``train.clip_grad_norm``, when that is set."""
+        clip = settings["train"].get("clip_grad_norm")
+        if clip:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), float(clip))
+
     def scheduler(self, optimizer: torch.optim.Optimizer, settings: dict, steps_per_epoch: int):
         """(scheduler, when to step it: 'batch', 'epoch', 'plateau' or None)."""
         return None, None
