@@ -69,6 +69,11 @@ def test_killed_training_resumes_and_matches_an_uninterrupted_run(tmp_path):
         for d in (whole, killed)
     ]
     assert history[0]["train_loss"].tolist() == history[1]["train_loss"].tolist()
+    probe = [  # the curve measured before the kill comes back from the checkpoint
+        pd.read_csv(d / "results/synthetic/models/camformers/probe.tsv", sep="\t")
+        for d in (whole, killed)
+    ]
+    assert len(probe[0]) >= 10 and probe[0].equals(probe[1])
     for name, tensor in a["state"]["model"].items():
         assert torch.equal(tensor, b["state"]["model"][name]), name
     assert not (killed / CHECKPOINT).exists()  # removed once the model is saved

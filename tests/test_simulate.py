@@ -26,7 +26,8 @@ def test_same_seed_same_files_and_other_seed_other_reads(tmp_path):
     for name, seed in (("a", 5), ("b", 5), ("c", 6)):
         write_world(tmp_path / name, seed=seed, train_reads=3000, sizes=sizes)
     files = [p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()]
-    assert len(files) == 1 + 1 + 8 + 10 + 1 + 1  # train, test, 8 CSVs, 10 JSONs, truth, world
+    assert len(files) == 1 + 1 + 8 + 10 + 1 + 1 + 1  # train, test, 8 CSVs, 10 JSONs, truth,
+    # probe, world
     match, mismatch, errors = filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", files, shallow=False)
     assert not mismatch and not errors
     assert not filecmp.cmp(

@@ -34,7 +34,7 @@ def external_names(folder: str | Path) -> list[str]:
 
 COLUMNS = [
     "rank", "team", "kind", "score_pearson_r2", "score_spearman", "all_pearson_r2", "all_spearman",
-    "n_params", "train_seconds", "train_cpu_seconds", "split", "data",
+    "n_params", "train_flops", "steps", "still_learning", "train_seconds", "train_cpu_seconds", "split", "data",
 ]  # fmt: skip
 
 
@@ -51,6 +51,9 @@ def entry(name: str, evaluation: pd.DataFrame, split: str, info: dict) -> dict:
         "all_pearson_r2": float(rows["pearson_r2"]),
         "all_spearman": float(rows["spearman_rho"]),
         "n_params": info.get("n_params"),
+        "train_flops": info.get("train_flops"),
+        "steps": info.get("steps"),
+        "still_learning": info.get("still_learning"),
         "train_seconds": info.get("train_seconds"),
         "train_cpu_seconds": info.get("train_cpu_seconds"),
         "split": scored,
@@ -80,7 +83,8 @@ def rank(rows: list[dict], split: str, data: str) -> pd.DataFrame:
         pd.array(list(range(1, n_ranked + 1)) + [None] * (len(board) - n_ranked), dtype="Int64"),
     )
     board["data"] = data
-    board["n_params"] = board["n_params"].astype("Int64")
+    for column in ("n_params", "steps"):
+        board[column] = board[column].astype("Int64")
     return board[COLUMNS].reset_index(drop=True)
 
 

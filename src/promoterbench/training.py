@@ -2,8 +2,9 @@
 
 The team supplies the recipe (batches, inputs, targets, loss, optimiser, scheduler); the trainer
 owns the rest: seeding, device and precision, validation metrics, early stopping on the team's
-monitor, a history row per epoch, progress in the log, and a checkpoint after every epoch (written
-atomically next to, not inside, the rule's outputs) from which a killed job resumes.
+monitor, a history row per epoch, the probe's curve (:mod:`promoterbench.probe`, when the context
+has one), progress in the log, and a checkpoint after every epoch (written atomically next to, not
+inside, the rule's outputs) from which a killed job resumes.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pandas as pd
 import torch
 
 from promoterbench import memory
+from promoterbench.probe import CURVE_COLUMNS
 from promoterbench.runtime import sync_device
 from promoterbench.sampling import PassStream
 from promoterbench.scoring import correlations
@@ -163,6 +165,7 @@ class TrainState:
     stream: PassStream
     best_state: dict = field(default_factory=dict)
     history: list[dict] = field(default_factory=list)
+    probe: list[dict] = field(default_factory=list)  # the probe's curve so far
     epoch: int = 0
     steps: int = 0  # optimiser steps taken
 
@@ -177,6 +180,10 @@ class Trainer:
         self.precision = context.precision
         self.log = context.log
         self.max_steps = self.cfg.get("max_steps")
+        self.probe = context.probe
+        self.progress = True  # log evaluation progress (not for the probe's short measurements)
+        self.probe_data: Encoded | None = None
+        self.probe_curve = pd.DataFrame(columns=CURVE_COLUMNS)
         # prediction batch: smaller on CPUs, where larger ones are slower (see memory.py)
         self.eval_batch_size = (
             memory.CPU_EVAL_BATCH if self.device.type == "cpu" else memory.ACCELERATOR_EVAL_BATCH
@@ -202,7 +209,7 @@ class Trainer:
                 x = self.team.inputs(data, rows, self.device, self.settings)
                 yield idx, model(x).float().cpu()[: len(idx)]
                 done += len(idx)
-                if b % report == 0 and b < len(batches):
+                if self.progress and b % report == 0 and b < len(batches):
                     rate = done / (time.perf_counter() - start)
                     self.log.info("evaluated %d / %d sequences, %.0f/s", done, len(data), rate)
 
@@ -283,6 +290,18 @@ class Trainer:
         state.steps += 1
         return loss.detach()
 
+    def _measure_probe(self, state: TrainState) -> None:
+        """The probe's r now (test-time predictions in evaluation mode; nothing training uses
+        changes), appended to the curve."""
+        self.progress = False
+        pred = self.team.predict_encoded(self, state.model, self.probe_data, state.target_params)
+        self.progress = True
+        r, r_truth = self.probe.measure(pred)
+        state.probe.append(dict(zip(CURVE_COLUMNS, [state.steps, r, r_truth])))
+        self.log.info("probe at step %d: r %.4f, r with the noise-free truth %.4f",
+                      state.steps, r, r_truth)  # fmt: skip
+        state.model.train()
+
     def _train_epoch(
         self, state: TrainState, train: Encoded, epoch: int
     ) -> tuple[float, int, float]:
@@ -294,8 +313,12 @@ class Trainer:
         if self.max_steps is not None:  # a capped run stops mid-epoch; the schedule is unchanged
             batches = batches[: max(0, int(self.max_steps) - state.steps)]
         report = max(1, len(batches) // 5)
+        total = min(state.planned_steps, int(self.max_steps or state.planned_steps))
+        every = self.probe.interval(total) if self.probe is not None else 0
         for b, idx in enumerate(batches, start=1):
             loss_sum += self.step(state, train, idx) * len(idx)
+            if every and (state.steps % every == 0 or state.steps == total):
+                self._measure_probe(state)
             seen += len(idx)
             if b % report == 0 or b == len(batches):
                 rate = seen / (time.perf_counter() - start)
@@ -314,7 +337,7 @@ class Trainer:
             "scheduler": state.scheduler.state_dict() if state.scheduler is not None else None,
             "scaler": state.scaler.state_dict() if state.scaler is not None else None,
             "stopper": dict(state.stopper.__dict__), "best_state": state.best_state,
-            "history": state.history, "target_params": state.target_params,
+            "history": state.history, "probe": state.probe, "target_params": state.target_params,
             "torch_rng": torch.get_rng_state(), "numpy_rng": state.rng.bit_generator.state,
             "stream": state.stream.state_dict(),
         }  # fmt: skip
@@ -348,6 +371,7 @@ class Trainer:
             state.scaler.load_state_dict(saved["scaler"])
         state.stopper = EarlyStopping(**saved["stopper"])
         state.best_state, state.history = saved["best_state"], saved["history"]
+        state.probe = saved["probe"]
         state.target_params, state.epoch = saved["target_params"], saved["epoch"]
         state.steps = saved["steps"]
         torch.set_rng_state(saved["torch_rng"])
@@ -367,6 +391,8 @@ class Trainer:
         """Train; returns the model with the best monitored weights, the history and the target
         transform. Resumes from a checkpoint of the same run; writes one after every epoch."""
         state = self.setup(train, val)
+        if self.probe is not None:
+            self.probe_data = self.team.encode_test(self.probe.sequences, self.settings)
         key = fingerprint(self.settings, len(train), len(val), self.device.type, self.precision)
         self._resume(state, key)
         monitor = state.stopper.monitor
@@ -402,6 +428,7 @@ class Trainer:
             self.log.info("stopped at train.max_steps = %d optimiser steps (the recipe runs up to %d)",
                           self.max_steps, state.planned_steps)  # fmt: skip
         state.model.load_state_dict(state.best_state)
+        self.probe_curve = pd.DataFrame(state.probe, columns=CURVE_COLUMNS)
         info = {
             "target_params": state.target_params,
             "best_epoch": state.stopper.best_epoch or state.epoch,

@@ -9,7 +9,7 @@ from snakemake.utils import validate
 
 from promoterbench import ensemble, formats, leaderboard, memory
 from promoterbench import teams as registry
-from promoterbench import testset
+from promoterbench import testset, tuning
 from promoterbench.download import FILES as DOWNLOADS, url_for
 from promoterbench.settings import check_order
 
@@ -108,6 +108,16 @@ def team_config(wildcards):
     }
 
 
+def probe_file(wildcards):
+    """The common probe's reads (synthetic data only: the real data has no noise-free truth)."""
+    return "resources/synthetic/truth/probe.tsv" if wildcards.data == "synthetic" else []
+
+
+def train_budget():
+    """Training FLOPs per model at scale cpu (None: the presets' own epochs, and at paper)."""
+    return config["budget"]["train_flops"] if config["scale"] == "cpu" else None
+
+
 def team_source(wildcards):
     """The team's module, so that editing it re-runs the team."""
     return registry.source_file(wildcards.team)
@@ -161,6 +171,32 @@ def train_summaries(wildcards):
     return expand(
         "results/{data}/models/{team}/train_summary.json", data=wildcards.data, team=TEAMS
     )
+
+
+def probe_curves(wildcards):
+    return expand("results/{data}/models/{team}/probe.tsv", data=wildcards.data, team=TEAMS)
+
+
+def tuning_trials(wildcards):
+    """One learning-rate trial of the team per factor in ``tune.factors``."""
+    return expand(
+        "results/{data}/tuning/trials/{team}/{factor}.json",
+        data=wildcards.data,
+        team=wildcards.team,
+        factor=config["tune"]["factors"],
+    )
+
+
+def tuning_tables(wildcards):
+    """The trial tables of every configured model with a learning-rate setting (not kmer_ridge,
+    solved in closed form, nor unlock_dna, whose Noam schedule has none)."""
+    tunable = [t for t in TEAMS if tuning.lr_key(team_settings(t)) is not None]
+    return expand("results/{data}/tuning/{team}.tsv", data=DATA, team=tunable)
+
+
+def team_settings(team):
+    """The resolved settings of one configured team at the configured scale."""
+    return registry.get_team(team).settings(config["scale"], config["teams"][team] or {})
 
 
 def histories(wildcards):

@@ -5,6 +5,7 @@ rule simulate:
         subsets=directory("resources/synthetic/test_subset_ids"),
         public=directory("resources/synthetic/public_leaderboard_ids"),
         truth="resources/synthetic/truth/test_truth.tsv",
+        probe="resources/synthetic/truth/probe.tsv",
         world="resources/synthetic/world.json",
     log:
         "results/synthetic/logs/simulate.log",

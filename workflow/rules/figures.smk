@@ -95,7 +95,10 @@ rule plot_predictions:
 
 rule plot_training:
     input:
+        probes=probe_curves,
         histories=histories,
+        summaries=train_summaries,
+        probe=probe_file,
         code=module_file("promoterbench.plots.training"),
     output:
         png=report(

@@ -25,10 +25,12 @@ rule train:
         bins="results/{data}/by_length",
         split="results/{data}/teams/{team}/split.parquet",
         memory="results/{data}/teams/{team}/memory.json",
+        probe=probe_file,
         code=team_source,
     output:
         model="results/{data}/models/{team}/model.pt",
         history="results/{data}/models/{team}/history.tsv",
+        probe="results/{data}/models/{team}/probe.tsv",
         summary="results/{data}/models/{team}/train_summary.json",
     log:
         "results/{data}/logs/train/{team}.log",
@@ -41,6 +43,8 @@ rule train:
         mem_mb=train_mem_mb,
     params:
         team=team_config,
+        budget=train_budget(),
+        probe=config["probe"],
         device=config["device"],
         precision=config["precision"],
         checkpoints=checkpoint_dir,

@@ -16,5 +16,6 @@ summary = write_world(
     cfg["seed"],
     cfg["train_reads"],
     CategorySizes(**cfg["test"]),
+    cfg["probe_reads"],
 )
 log.info("synthetic world: %s", summary)

@@ -7,7 +7,7 @@ import time
 import pandas as pd
 import torch
 
-from promoterbench import runtime, selection
+from promoterbench import flops, probe, runtime, selection
 from promoterbench.teams import get_team
 from promoterbench.teams.base import FitContext
 
@@ -15,16 +15,25 @@ log = runtime.setup_logging(snakemake.log[0])
 threads = runtime.set_threads(snakemake.threads, torch=True)
 cfg, params = snakemake.params.team, snakemake.params
 team = get_team(cfg["team"])
-settings = team.settings(cfg["scale"], cfg["overrides"])
+# the device before the FLOP count: torch's autograd engine sizes its device queues at the first
+# backward pass, and one on the CPU before torch_xla's runtime is up leaves no queue for xla:0
 device = runtime.resolve_device(params.device)
 device_name = runtime.check_device(device, params.device)  # fails on a silent fallback
+settings, per_step = flops.budgeted_settings(team, cfg["scale"], cfg["overrides"], params.budget)
+if per_step is not None and params.budget is not None:
+    log.info("budget %.3g training FLOPs at %.4g a step: %d steps",
+             params.budget, per_step, settings["train"]["max_steps"])  # fmt: skip
 log.info("training %s (scale %s) on %s, %s, %d thread(s); settings: %s",
          team.name, cfg["scale"], device_name, params.precision, threads, json.dumps(settings))  # fmt: skip
 
 folds = selection.load_split(snakemake.input.bins, pd.read_parquet(snakemake.input.split))
-context = FitContext(
-    device=device, precision=params.precision, log=log, checkpoint_dir=params.checkpoints
+reads = (
+    probe.Probe.read(snakemake.input.probe, params.probe["points"])
+    if snakemake.input.probe
+    else None
 )
+context = FitContext(device=device, precision=params.precision, log=log,
+                     checkpoint_dir=params.checkpoints, probe=reads)  # fmt: skip
 start, cpu_start = time.perf_counter(), time.process_time()
 fitted = team.fit(folds["train"], folds["val"], settings, context)
 seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
@@ -34,6 +43,11 @@ torch.save(
     snakemake.output.model,
 )
 fitted.history.to_csv(snakemake.output.history, sep="\t", index=False)
+curve = fitted.probe.assign(train_flops=fitted.probe["steps"] * per_step if per_step else None)
+curve.to_csv(snakemake.output.probe, sep="\t", index=False)
+final = [None, None]  # the trained model's r on the probe: labels, noise-free truth
+if reads is not None:
+    final = reads.measure(team.predict(fitted.state, reads.sequences, settings, context))
 summary = {
     "team": team.name,
     "kind": team.kind,
@@ -46,6 +60,13 @@ summary = {
     "best_epoch": fitted.state.get("best_epoch"),
     "steps": fitted.state.get("steps"),  # optimiser steps taken (train.max_steps caps them)
     "planned_steps": fitted.state.get("planned_steps"),  # what the recipe runs at most
+    "flops_per_step": per_step,  # training FLOPs of one step (promoterbench.flops)
+    "train_flops": per_step * fitted.state["steps"] if per_step is not None else None,
+    "budget_flops": params.budget,
+    "probe_r": final[0],
+    "probe_r_truth": final[1],
+    "probe_rise_last_quarter": probe.last_quarter_rise(fitted.probe),
+    "still_learning": probe.still_learning(fitted.probe, params.probe["still_learning"]),
     "device": device_name,
     "precision": params.precision,
     "threads": threads,

@@ -1,7 +1,9 @@
 """The synthetic GPRA world: training reads and a full official test set with known truth.
 
 ``write_world`` writes the official Zenodo file layout (see promoterbench.testset) plus
-``truth/test_truth.tsv`` (noise-free expression of every test sequence, on the test scale) and
+``truth/test_truth.tsv`` (noise-free expression of every test sequence, on the test scale),
+``truth/probe.tsv`` (reads from the same world that no team trains on, with their measured label
+and noise-free expression: the common probe that training curves are drawn on) and
 ``world.json`` (every parameter of the world), so the rest of the workflow cannot tell it from the
 real challenge data, and an oracle can be scored.
 """
@@ -14,6 +16,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 
 from promoterbench import formats, testset
 from promoterbench.simulate import reads
@@ -25,11 +29,24 @@ from promoterbench.simulate.motifs import COOPERATIVE_PAIRS, MOTIFS
 log = logging.getLogger(__name__)
 TRAIN_CHUNK = 262_144
 TRUTH_FILE = "truth/test_truth.tsv"
+PROBE_FILE = "truth/probe.tsv"
 WORLD_FILE = "world.json"
 
 
 def _rng(seed: int, *key: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def simulate_reads(
+    n: int, rng: np.random.Generator, model: ExpressionModel, measurement: Measurement
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """``n`` reads as the assay reports them: (sequences, measured labels, noise-free expression)."""
+    lengths = reads.sample_lengths(rng, n)
+    codes = reads.assemble(rng, lengths)
+    y = model.expression(codes[:, -WINDOW:], lengths)
+    labels = measurement.train_labels(y, rng)
+    observed = reads.mask_with_n(rng, codes, lengths)
+    return reads.to_strings(observed, lengths), labels, y
 
 
 def write_train(
@@ -39,16 +56,24 @@ def write_train(
     tmp = path.with_suffix(".tmp")
     with open(tmp, "wb") as fh:
         for k, lo in enumerate(range(0, n_reads, TRAIN_CHUNK)):
-            rng = _rng(seed, 1, k)
             n = min(TRAIN_CHUNK, n_reads - lo)
-            lengths = reads.sample_lengths(rng, n)
-            codes = reads.assemble(rng, lengths)
-            y = model.expression(codes[:, -WINDOW:], lengths)
-            labels = measurement.train_labels(y, rng)
-            observed = reads.mask_with_n(rng, codes, lengths)
-            formats.write_official_txt(fh, reads.to_strings(observed, lengths), labels)
+            sequences, labels, _ = simulate_reads(n, _rng(seed, 1, k), model, measurement)
+            formats.write_official_txt(fh, sequences, labels)
             log.info("training reads: %d / %d", lo + n, n_reads)
     tmp.replace(path)
+
+
+def write_probe(
+    path: Path, n_reads: int, seed: int, model: ExpressionModel, measurement: Measurement
+) -> None:
+    """``n_reads`` more reads from the same world, from their own random stream (the training
+    file is the same with or without them): sequence, measured label, noise-free expression."""
+    sequences, labels, truth = simulate_reads(n_reads, _rng(seed, 2), model, measurement)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame(
+        {"sequence": sequences.to_pylist(), "expression": labels, "noise_free_expression": truth}
+    )
+    frame.to_csv(path, sep="\t", index=False, float_format="%.10g")
 
 
 def write_test(
@@ -89,7 +114,9 @@ def write_test(
         fh.writelines(f"{i}\t{v:.10g}\n" for i, v in enumerate(truth))
 
 
-def write_world(out_dir: str | Path, seed: int, train_reads: int, sizes: CategorySizes) -> dict:
+def write_world(
+    out_dir: str | Path, seed: int, train_reads: int, sizes: CategorySizes, probe_reads: int = 0
+) -> dict:
     """Write the whole synthetic data set into ``out_dir``; returns a summary of its counts."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -102,9 +129,11 @@ def write_world(out_dir: str | Path, seed: int, train_reads: int, sizes: Categor
     write_test(out, test, measured, truth, rng)
     log.info("test set: %d sequences, %d public", len(test.sequences), len(test.ground))
     write_train(out / "train_sequences.txt", train_reads, seed, model, measurement)
+    write_probe(out / PROBE_FILE, probe_reads, seed, model, measurement)
     summary = {
         "seed": seed,
         "train_reads": train_reads,
+        "probe_reads": probe_reads,
         "test_sequences": len(test.sequences),
         "public_leaderboard": int(len(test.ground)),
         "categories": {c: len({i for _, i in rows}) for c, rows in test.singles.items()}

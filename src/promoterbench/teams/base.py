@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from promoterbench import filters, memory, settings as settings_mod
 from promoterbench import sequences as sq
+from promoterbench.probe import CURVE_COLUMNS, Probe
 
 
 @dataclass
@@ -81,6 +82,7 @@ class FitContext:
     precision: str = "fp32"
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("promoterbench.train"))
     checkpoint_dir: Any = None
+    probe: Probe | None = None  # measured during training (promoterbench.probe)
 
 
 @dataclass
@@ -90,6 +92,7 @@ class Fitted:
     state: dict
     history: pd.DataFrame
     n_params: int
+    probe: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CURVE_COLUMNS))
 
 
 class Team(ABC):

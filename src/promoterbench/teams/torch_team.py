@@ -97,7 +97,9 @@ class TorchTeam(Team):
 
     # Limits any run may set without changing the recipe: stop after this many optimiser steps
     # (the schedule stays the recipe's); validate on a fixed random subset of this many reads.
-    defaults = {"train": {"max_steps": None, "max_val_reads": None}}
+    # An epoch of steps_per_epoch batches from the stream of passes (null: one pass) is how a
+    # compute budget (promoterbench.flops) lays its steps over a recipe's epochs.
+    defaults = {"train": {"max_steps": None, "max_val_reads": None, "steps_per_epoch": None}}
     pass_end: ClassVar[str] = "straddle"  # see promoterbench.sampling.PASS_ENDS
 
     @abstractmethod
@@ -232,7 +234,8 @@ class TorchTeam(Team):
         trainer = Trainer(self, settings, context)
         model, history, info = trainer.fit(self.encode(train, settings), self.encode(val, settings))
         state = {"model": {k: v.cpu() for k, v in model.state_dict().items()}} | info
-        return Fitted(state=state, history=history, n_params=self.count_params(model))
+        return Fitted(state=state, history=history, n_params=self.count_params(model),
+                      probe=trainer.probe_curve)  # fmt: skip
 
     def predict_encoded(
         self, trainer: Trainer, model: nn.Module, data: Encoded, params: dict

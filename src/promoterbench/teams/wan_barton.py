@@ -219,7 +219,13 @@ class WanBarton(TorchTeam):
         rng: np.random.Generator,
         stream: PassStream | None = None,
     ) -> list[np.ndarray]:
-        return self._by_length(data, int(settings["train"]["batch_size"]), drop_last=True)
+        """The pass in file order; with ``steps_per_epoch``, that many batches of the pass
+        repeated, running on across epochs."""
+        batches = self._by_length(data, int(settings["train"]["batch_size"]), drop_last=True)
+        steps = settings["train"]["steps_per_epoch"]
+        if steps is None:
+            return batches
+        return (stream or PassStream(len(data), rng)).cycle(batches, int(steps))
 
     def eval_batches(self, data: Encoded, size: int) -> list[np.ndarray]:
         return self._by_length(data, size, drop_last=False)
