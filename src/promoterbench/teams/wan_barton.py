@@ -30,7 +30,8 @@ epochs 0–100, so the submitted model most likely came from ``--epochs 100``, i
 ``faithful_to: report`` runs 101 at ``scale: paper``. The code's loss with 101 passes is
 ``train: {max_epochs: 101}``.
 
-``scale: cpu``: 16-dim embedding, 32 channels, 45,000 reads, 3 epochs.
+``scale: cpu``: 16-dim embedding, 32 channels, 45,000 reads, 3 epochs, SGD lr 0.15 (the best of
+``snakemake tune`` for the default FLOP budget).
 
 On XLA (TPU) every batch is right-padded to a multiple of 8 nt and read at each read's last
 position: the network is causal, so predictions are unchanged while the graph takes a few
@@ -84,7 +85,8 @@ CPU = merge(
     {
         "recipe": {"max_reads": 45_000},
         "model": {"embedding_dim": 16, "channels": 32},
-        "train": {"max_epochs": 3},
+        # lr: the best of `snakemake tune` under the default budget (0.3/1/3/10 × 0.05; README)
+        "train": {"lr": 0.15, "max_epochs": 3},
     },
 )
 
