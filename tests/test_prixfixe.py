@@ -13,6 +13,7 @@ from promoterbench.teams import get_team
 from promoterbench.teams.autosome import SimpleSqueezeExcite
 from promoterbench.teams.base import Reads
 from promoterbench.teams.prixfixe import ConformerBlock
+from test_unlock_dna import swiglu_reference
 
 DREAM = ("dream_cnn", "dream_rnn", "dream_attn")
 
@@ -85,16 +86,12 @@ def test_the_conformer_block_computes_prix_fixes_forward():
     block = ConformerBlock(16, 5, 0.0, 4).eval()
     x = torch.randn(2, 9, 16)
 
-    def ff(f, h):
-        out, gate = f.up(f.norm(h)).chunk(2, dim=-1)
-        return f.down(out * F.silu(gate))
-
-    h = x + 0.5 * ff(block.ff1, x)
+    h = x + 0.5 * swiglu_reference(block.ff1, x)
     n = block.norm1(h)
     h = h + (n + block.conv(n.transpose(1, 2)).transpose(1, 2))
     h = block.norm2(h)
     h = h + block.attention(h, h, h)[0]
-    expected = h + 0.5 * ff(block.ff2, h)
+    expected = h + 0.5 * swiglu_reference(block.ff2, h)
     torch.testing.assert_close(block(x), expected)
 
 

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -87,6 +89,23 @@ class Killed(Exception):
     pass
 
 
+@contextlib.contextmanager
+def killed_after_epoch(monkeypatch: pytest.MonkeyPatch, epoch: int) -> Iterator[None]:
+    """Within: training checkpoints as usual and then dies (:class:`Killed`) once ``epoch`` ends,
+    as a killed job would; afterwards checkpoints are saved as usual again."""
+    save = training.Trainer._checkpoint
+
+    def dies_after_epoch(self, state, key):
+        save(self, state, key)
+        if state.epoch == epoch:
+            raise Killed
+
+    monkeypatch.setattr(training.Trainer, "_checkpoint", dies_after_epoch)
+    with pytest.raises(Killed):
+        yield
+    monkeypatch.setattr(training.Trainer, "_checkpoint", save)
+
+
 def test_autosome_resumed_mid_pass_ends_bit_identical(tmp_path, monkeypatch):
     team = get_team("autosome")
     # 260 reads → 520 strands, batch 64: a pass is 9 batches (8 + a short one); 4-batch epochs
@@ -97,19 +116,10 @@ def test_autosome_resumed_mid_pass_ends_bit_identical(tmp_path, monkeypatch):
         train, train.take(np.arange(0)), settings, FitContext(checkpoint_dir=tmp_path / "a")
     )
 
-    save = training.Trainer._checkpoint
-
-    def dies_after_epoch_3(self, state, key):
-        save(self, state, key)
-        if state.epoch == 3:
-            raise Killed
-
-    monkeypatch.setattr(training.Trainer, "_checkpoint", dies_after_epoch_3)
-    with pytest.raises(Killed):
+    with killed_after_epoch(monkeypatch, 3):
         team.fit(
             train, train.take(np.arange(0)), settings, FitContext(checkpoint_dir=tmp_path / "b")
         )
-    monkeypatch.setattr(training.Trainer, "_checkpoint", save)
     assert training.load(tmp_path / "b" / "last.pt")["stream"]["position"] not in (0, 520)
     resumed = team.fit(
         train, train.take(np.arange(0)), settings, FitContext(checkpoint_dir=tmp_path / "b")

@@ -11,16 +11,17 @@ import torch
 import torch.nn.functional as F
 
 from promoterbench import sequences as sq
-from promoterbench import training
 from promoterbench.teams import get_team
 from promoterbench.teams.base import FitContext, Reads
 from promoterbench.teams.unlock_dna import (
     MASK_CODE,
     ConformerBlock,
     KerasMultiHeadAttention,
+    SwiGLUFeedForward,
     centred,
     noam,
 )
+from test_recipe_gaps import killed_after_epoch
 from test_teams import crafted_meta
 
 CPU = torch.device("cpu")
@@ -102,6 +103,13 @@ def test_attention_heads_are_key_dim_wide_as_keras_builds_them():
         assert limit * 0.9 < weight.abs().max() <= limit
 
 
+def swiglu_reference(f: SwiGLUFeedForward, h: torch.Tensor) -> torch.Tensor:
+    """The team's SwiGLU feed-forward written out (no dropout): Dense(4d) on LN h, halves
+    out × SiLU(gate), Dense(d)."""
+    out, gate = f.up(f.norm(h)).chunk(2, dim=-1)
+    return f.down(out * F.silu(gate))
+
+
 def test_the_conformer_block_computes_the_teams_call():
     """x += ½ FFN; x += conv(LN x) (no second residual of LN x, unlike Prix Fixe's port);
     x = LN x; x += MHA; x += ½ FFN."""
@@ -109,16 +117,12 @@ def test_the_conformer_block_computes_the_teams_call():
     block = ConformerBlock(16, 5, 0.0, 2).eval()
     x = torch.randn(2, 9, 16)
 
-    def ff(f, h):
-        out, gate = f.up(f.norm(h)).chunk(2, dim=-1)
-        return f.down(out * F.silu(gate))
-
-    h = x + 0.5 * ff(block.ff1, x)
+    h = x + 0.5 * swiglu_reference(block.ff1, x)
     n = block.conv_norm(h).transpose(1, 2)
     h = h + F.relu(block.pointwise(block.depthwise(n))).transpose(1, 2)
     h = block.norm(h)
     h = h + block.attention(h)
-    torch.testing.assert_close(block(x), h + 0.5 * ff(block.ff2, h))
+    torch.testing.assert_close(block(x), h + 0.5 * swiglu_reference(block.ff2, h))
 
 
 def test_training_masks_5_percent_of_non_n_tokens_and_adds_their_cross_entropy(team):
@@ -189,10 +193,6 @@ def test_prediction_maps_z_units_back_to_labels(team):
     torch.testing.assert_close(team.prediction(out, params), torch.tensor([12.0, 9.0]))
 
 
-class Killed(Exception):
-    pass
-
-
 def test_a_run_killed_after_an_epoch_resumes_bit_identical(team, tmp_path, monkeypatch):
     """The masks come from torch's generator and the Noam step from the scheduler: both are in
     the checkpoint, so the resumed run draws the same masks at the same learning rates."""
@@ -200,17 +200,8 @@ def test_a_run_killed_after_an_epoch_resumes_bit_identical(team, tmp_path, monke
     reads = Reads.random(96, seed=4)
     val = reads.take(np.arange(80, 96))
     whole = team.fit(reads, val, settings, FitContext(checkpoint_dir=tmp_path / "a"))
-    save = training.Trainer._checkpoint
-
-    def dies_after_epoch_1(self, state, key):
-        save(self, state, key)
-        if state.epoch == 1:
-            raise Killed
-
-    monkeypatch.setattr(training.Trainer, "_checkpoint", dies_after_epoch_1)
-    with pytest.raises(Killed):
+    with killed_after_epoch(monkeypatch, 1):
         team.fit(reads, val, settings, FitContext(checkpoint_dir=tmp_path / "b"))
-    monkeypatch.setattr(training.Trainer, "_checkpoint", save)
     resumed = team.fit(reads, val, settings, FitContext(checkpoint_dir=tmp_path / "b"))
     assert resumed.history["train_loss"].tolist() == whole.history["train_loss"].tolist()
     for name, tensor in whole.state["model"].items():
