@@ -2,6 +2,7 @@
 data), otherwise each epoch's validation r."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 
@@ -19,7 +20,7 @@ if snakemake.input.probe:
 else:
     curves = {}
     for team, history, summary in zip(teams, snakemake.input.histories, snakemake.input.summaries):
-        per_step = json.loads(open(summary).read())["flops_per_step"]
+        per_step = json.loads(Path(summary).read_text())["flops_per_step"]
         h = pd.read_csv(history, sep="\t")
         flops = h["steps"] * per_step if per_step else None
         curves[team] = pd.DataFrame({"train_flops": flops, "r": h.get("val_pearson_r")})

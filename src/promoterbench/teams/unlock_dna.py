@@ -47,8 +47,9 @@ in the challenge's test set) keep its central 100 nt, which the team's code refu
 Beyond the code: each epoch is a full shuffle (the team read a once-shuffled file through a
 1,000-read shuffle buffer).
 
-``scale: cpu``: width 32, 2 heads of 32, 2 blocks, 30,000 reads, batch 256, 3 epochs, the Noam
-warm-up one epoch (117 steps) as the team's, on the same d = 512 (a peak lr of 4.1e-3).
+``scale: cpu``: width 32, 2 heads of 32, one block, 20,000 reads, batch 256, 3 epochs, the Noam
+warm-up 75 steps (one epoch of the preset's own, as the team's) on the same d = 512 (a peak lr of
+5.1e-3); under the compute budget the warm-up stays 75 steps.
 """
 
 from __future__ import annotations
