@@ -1,11 +1,12 @@
 """Score against training compute: the default run at several multiples of the FLOP budget.
 
-    python benchmarks/budget_curve.py --factors 0.5 1 2 4 --cores 2
+    python benchmarks/budget_curve.py --factors 0.5 1 2 4 --cores 2 [--replicates 3]
 
 Runs the workflow to ``results/leaderboard.tsv`` once per factor with ``budget.train_flops`` set
 to that multiple of the config's budget, each run in a directory of its own (``--base``/``<factor>x``,
 kept: a rerun reuses what is finished, and ``--base`` may hold the default run as ``1x``), and
-collects each entry's scores (private split), steps, training FLOPs and still-learning flag. One row
+collects each entry's scores (private split; with ``--replicates N``, the mean and SD over N
+training seeds), steps, training FLOPs and still-learning flag. One row
 per factor and entry is printed and appended to benchmarks/budget_curve.tsv (``--out``); the
 figure of score against training FLOPs is written next to it (``--figure``).
 """
@@ -26,15 +27,19 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-HEADER = ("factor\tbudget_flops\tteam\tkind\tscore_pearson_r2\tscore_spearman\tsteps\ttrain_flops"
-          "\tstill_learning\ttrain_cpu_seconds")  # fmt: skip
+HEADER = ("factor\tbudget_flops\tteam\tkind\treplicates\tscore_pearson_r2\tscore_pearson_r2_sd"
+          "\tscore_spearman\tscore_spearman_sd\tsteps\ttrain_flops\tstill_learning"
+          "\ttrain_cpu_seconds")  # fmt: skip
 
 
-def run(directory: Path, budget: float, cores: int) -> None:
-    """The workflow run in ``directory`` under ``budget`` (its log: budget_curve.log there)."""
+def run(directory: Path, budget: float, replicates: int, cores: int) -> None:
+    """The workflow run in ``directory`` under ``budget`` with ``replicates`` training seeds per
+    model (its log: budget_curve.log there)."""
     directory.mkdir(parents=True, exist_ok=True)
     budget_file = directory / "budget.yaml"
-    budget_file.write_text(yaml.safe_dump({"budget": {"train_flops": float(budget)}}))
+    budget_file.write_text(
+        yaml.safe_dump({"budget": {"train_flops": float(budget)}, "replicates": replicates})
+    )
     cmd = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--snakefile",
            str(REPO / "Snakefile"), "--directory", str(directory), "--configfile",
            str(REPO / "config.yaml"), str(budget_file.resolve()), "--", "results/leaderboard.tsv"]  # fmt: skip
@@ -74,6 +79,7 @@ def main() -> None:
     )
     parser.add_argument("--factors", type=float, nargs="+", default=[0.5, 1.0, 2.0, 4.0])
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--replicates", type=int, default=1, help="training seeds per model")
     parser.add_argument("--base", type=Path, default=Path("budget_curve"), help="run directories")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("budget_curve.tsv"))
     parser.add_argument("--figure", type=Path, default=Path(__file__).with_name("budget_curve.png"))
@@ -83,14 +89,16 @@ def main() -> None:
     lines, frames = [], []
     for factor in args.factors:
         directory = args.base / f"{factor:g}x"
-        run(directory, factor * default, args.cores)
+        run(directory, factor * default, args.replicates, args.cores)
         board = pd.read_csv(directory / "results/leaderboard.tsv", sep="\t")
         board = board.assign(factor=factor, budget_flops=factor * default)
         frames.append(board)
         for row in board.itertuples():
             lines.append("\t".join((
-                f"{factor:g}", f"{factor * default:.3g}", row.team, row.kind,
-                f"{row.score_pearson_r2:.4f}", f"{row.score_spearman:.4f}", number(row.steps, ".0f"),
+                f"{factor:g}", f"{factor * default:.3g}", row.team, row.kind, str(row.replicates),
+                f"{row.score_pearson_r2:.4f}", number(row.score_pearson_r2_sd, ".4f"),
+                f"{row.score_spearman:.4f}", number(row.score_spearman_sd, ".4f"),
+                number(row.steps, ".0f"),
                 number(row.train_flops, ".4g"), "" if pd.isna(row.still_learning) else
                 str(row.still_learning), number(row.train_cpu_seconds, ".1f"),
             )))  # fmt: skip

@@ -36,13 +36,28 @@ def test_a_team_without_validation_holds_out_a_fixed_tenth_of_its_training_reads
     assert np.array_equal(tuning.hold_out(reads, seed=7)[1].read_id, val.read_id)
 
 
+def _trial(factor, r, replicate=1):
+    return {"team": "t", "factor": factor, "replicate": replicate, "seed": replicate,
+            "setting": "lr", "value": factor, "val_r": r, "val_rho": r, "steps": 5,
+            "train_flops": 1.0, "train_reads": 9, "val_reads": 1}  # fmt: skip
+
+
 def test_the_table_marks_the_best_validation_r():
-    trials = [{"team": "t", "factor": f, "setting": "lr", "value": f, "val_r": r, "val_rho": r,
-               "steps": 5, "train_flops": 1.0, "train_reads": 9, "val_reads": 1}
-              for f, r in ((3.0, 0.2), (0.3, 0.4), (1.0, 0.1))]  # fmt: skip
-    table = tuning.table(trials)
+    table = tuning.table([_trial(f, r) for f, r in ((3.0, 0.2), (0.3, 0.4), (1.0, 0.1))])
     assert table["factor"].tolist() == [0.3, 1.0, 3.0]
     assert table["chosen"].tolist() == [True, False, False]
+    assert table["seeds"].tolist() == [1, 1, 1] and table["val_r_sd"].isna().all()
+
+
+def test_with_several_seeds_the_table_chooses_by_the_mean():
+    """Factor 3 has the single best trial, factor 1 the best mean over its seeds."""
+    trials = [_trial(1.0, r, k) for k, r in enumerate((0.30, 0.32, 0.31), 1)]
+    trials += [_trial(3.0, r, k) for k, r in enumerate((0.35, 0.10, 0.20), 1)]
+    table = tuning.table(trials).set_index("factor")
+    assert table["chosen"].to_dict() == {1.0: True, 3.0: False}
+    assert table.loc[1.0, "val_r"] == pytest.approx(0.31)
+    assert table.loc[3.0, "val_r_sd"] == pytest.approx(np.std([0.35, 0.10, 0.20], ddof=1))
+    assert table["seeds"].tolist() == [3, 3]
 
 
 @pytest.mark.workflow
@@ -61,6 +76,11 @@ def test_the_tune_target_runs_trials_on_validation_reads_only(tmp_path):
     }
     assert {"tune_trial", "tuning_table"} <= planned
     assert not planned & {"predict", "evaluate", "extract_ids", "train"}  # no test set, no probe
+    (tmp_path / "seeds.yaml").write_text("tune: {replicates: 3}\n")
+    seeded = planned_jobs(snakemake(tmp_path, "-n", "tune", configs=configs + ("seeds.yaml",)).stdout)
+    trials = {(w["team"], w["factor"], w["rep"]) for rule, w in seeded if rule == "tune_trial"}
+    assert len(trials) == 5 * 2 * 3  # the five tunable teams, two factors, three seeds each
+    assert {rep for _, _, rep in trials} == {"1", "2", "3"}
     snakemake(tmp_path, "tune", configs=configs)
     tuning_dir = tmp_path / "results/synthetic/tuning"
     tiny = {"wan_barton", "noisy_chardonnay", "madlab", "camformers", "autosome"}  # + tune.yaml's
@@ -71,5 +91,5 @@ def test_the_tune_target_runs_trials_on_validation_reads_only(tmp_path):
         assert table["factor"].tolist() == [0.5, 2.0] and table["setting"].eq(key).all()
         assert table["value"].tolist() == pytest.approx([preset * 0.5, preset * 2.0])
         assert table["chosen"].sum() == 1 and table["val_r"].notna().all()
-    split = json.loads((tuning_dir / "trials/autosome/0.5.json").read_text())
+    split = json.loads((tuning_dir / "trials/autosome/0.5/rep1.json").read_text())
     assert split["val_reads"] == round(0.1 * (split["train_reads"] + split["val_reads"]))

@@ -50,11 +50,11 @@ def test_leaderboard_ranks_oracle_first_and_lists_every_entry(tiny_run):
 def test_the_ensemble_is_the_mean_of_the_teams_standardised_predictions(tiny_run):
     predictions = tiny_run / "results" / "synthetic" / "predictions"
     members = pd.concat(
-        [pd.read_csv(predictions / f"{t}.tsv", sep="\t")["prediction"].rename(t)
+        [pd.read_csv(predictions / t / "rep1.tsv", sep="\t")["prediction"].rename(t)
          for t in sorted(TEAMS | {"kmer_ridge"})], axis=1,
     )  # fmt: skip
     expected = ((members - members.mean()) / members.std(ddof=0)).mean(axis=1)
-    ensemble = pd.read_csv(predictions / "ensemble.tsv", sep="\t")["prediction"]
+    ensemble = pd.read_csv(predictions / "ensemble" / "rep1.tsv", sep="\t")["prediction"]
     np.testing.assert_allclose(ensemble, expected, rtol=1e-6, atol=1e-6)
     board = pd.read_csv(tiny_run / "results" / "leaderboard.tsv", sep="\t").set_index("team")
     assert board.loc["ensemble", "kind"] == "reference"
@@ -70,9 +70,10 @@ def test_every_job_left_a_log_and_a_benchmark(tiny_run):
         for p in (results / "benchmarks").rglob("*.tsv")
     }
     assert logs == benches
-    assert {str(p) for p in logs} >= {"simulate", "ingest", "bin_by_length", "split/camformers", "train/camformers",
-                                      "predict/camformers", "evaluate/oracle", "leaderboard", "plot_leaderboard"}  # fmt: skip
-    train_log = (results / "logs" / "train" / "camformers.log").read_text()
+    assert {str(p) for p in logs} >= {"simulate", "ingest", "bin_by_length", "split/camformers",
+                                      "train/camformers/rep1", "predict/camformers/rep1",
+                                      "evaluate/oracle/rep1", "leaderboard", "plot_leaderboard"}  # fmt: skip
+    train_log = (results / "logs" / "train" / "camformers" / "rep1.log").read_text()
     assert "epoch 1 done" in train_log and "samples/s" in train_log
 
 
@@ -84,7 +85,7 @@ def test_outputs_follow_the_data_contracts(tiny_run):
     selection = pd.read_csv(results / "teams" / "camformers" / "selection.tsv", sep="\t")
     dropped_and_kept = selection[~selection["outcome"].str.startswith("kept_")]["reads"].sum()
     assert dropped_and_kept == 4000  # every read is counted: kept or under its drop reason
-    preds = pd.read_csv(results / "predictions" / "camformers.tsv", sep="\t")
+    preds = pd.read_csv(results / "predictions" / "camformers" / "rep1.tsv", sep="\t")
     n_test = sum(
         1
         for _ in open(
@@ -95,7 +96,7 @@ def test_outputs_follow_the_data_contracts(tiny_run):
     assert (
         tiny_run / "results" / "synthetic" / "figures" / "leaderboard.png"
     ).stat().st_size > 10_000
-    assert not (results / "checkpoints" / "camformers").exists()  # removed once the model is saved
+    assert not (results / "checkpoints" / "camformers" / "rep1").exists()  # removed once saved
 
 
 def test_every_figure_is_a_slide_sized_png_and_a_pdf(tiny_run):
@@ -116,6 +117,31 @@ def test_leaderboard_has_bootstrap_intervals_and_mean_ranks(tiny_run):
     assert (board["score_pearson_r2_lo"] <= board["score_pearson_r2_hi"]).all()
     assert (board["score_spearman_lo"] <= board["score_spearman_hi"]).all()
     assert board.set_index("team").loc["oracle", "mean_rank"] == 1.0
+
+
+def test_leaderboard_compares_every_entry_in_pairs(tiny_run):
+    """One replicate each (the default): no SD; K against the top trained entry and the next."""
+    board = pd.read_csv(tiny_run / "results" / "leaderboard.tsv", sep="\t").set_index("team")
+    assert (board["replicates"] == 1).all() and board["score_pearson_r2_sd"].isna().all()
+    pairs = pd.read_csv(tiny_run / "results" / "synthetic" / "pairwise.tsv", sep="\t")
+    assert len(pairs) == len(board) * (len(board) - 1)
+    top = board.index[1]  # the oracle ranks first and is not a trained entry
+    assert board.loc[board.index[2:], "k_vs_top"].notna().all()
+    assert board.loc[["oracle", top], "k_vs_top"].isna().all()
+    assert board.loc[board.index[:-1], "k_vs_next"].notna().all()
+    assert "paired bootstrap, adjacent ranks" in (tiny_run / "run.out").read_text()
+
+
+def test_raising_the_replicates_plans_only_the_new_replicates(tiny_run):
+    (tiny_run / "three.yaml").write_text("replicates: 3\n")
+    out = snakemake(tiny_run, "-n", "results/leaderboard.tsv", configs=("tiny.yaml", "three.yaml"))
+    jobs = planned_jobs(out.stdout)
+    trained = {(w["team"], w["rep"]) for rule, w in jobs if rule == "train"}
+    assert trained == {(t, r) for t in TEAMS for r in ("2", "3")}  # not kmer_ridge, not rep 1
+    assert {w["rep"] for rule, w in jobs if rule in {"predict", "ensemble"}} == {"2", "3"}
+    scored = {(w["name"], w["rep"]) for rule, w in jobs if rule == "evaluate"}
+    assert scored == {(n, r) for n in TEAMS | {"ensemble"} for r in ("2", "3")}
+    assert not {rule for rule, _ in jobs} & {"split", "simulate", "ingest", "oracle"}
 
 
 def test_every_job_declares_the_memory_it_used(tiny_run):

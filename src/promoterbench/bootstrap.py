@@ -1,31 +1,110 @@
-"""How sure is the ranking? A bootstrap of the test set, stratified by category.
+"""How sure is the ranking? A paired bootstrap of the test set and of the training replicates.
 
 Each resample draws, for every category, as many members as it has, with replacement, from the
-split's members — single indices, or (alt, ref) pairs as units — and recomputes every entry's
-Pearson r² and Spearman ρ per category, the two weighted scores, and the ranking (mean of the two
-score ranks, as the leaderboard does). The organisers' exact ranking procedure is unpublished;
-this is the workflow's own. Intervals are bootstrap percentiles; r² near 0 is biased upwards under
-resampling, so for a model without signal the interval can lie above its point estimate.
+split's members — single test sequences, or (alt, ref) pairs as units — and, for every entry with
+several training replicates, one of them at random. The same draw of test members serves every
+entry, so entries are compared on the same resampled test set (a paired bootstrap). In every
+resample the statistic is exactly the scorer's (:mod:`promoterbench.scoring`): per category
+Pearson r² and Spearman ρ (average ranks of the resampled values, ties included), the two
+weighted scores, and the leaderboard's ranking rule (mean of the two score ranks, ties by Score
+PearsonR²).
+
+A resample is a vector of counts (how often each member was drawn), so both correlations are
+weighted sums over the members: the Pearson sums are matrix products, and the ranks of the
+resampled values follow from the counts in sorted order without sorting again. Predictions are
+standardised per category in float64 first — an affine map, to which both correlations are blind —
+so predictions with a large offset or a tiny spread lose no precision.
+
+Intervals are percentiles of the resampled scores. For an entry with replicates they are the
+interval of one training run scored on a new test set (both sources of variation); the point
+estimate beside them is the mean over replicates. A percentile interval can exclude its point
+estimate only where the statistic is biased under resampling: r² of predictions unrelated to the
+measurements is larger in nearly every resample than in the sample itself (the resampled r
+scatters around the sample's r ≈ 0, and its square cannot be negative).
 """
 
 from __future__ import annotations
 
+from typing import Callable, Mapping, Sequence
+
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from promoterbench.scoring import category_values
 from promoterbench.testset import CATEGORIES, TOTAL_WEIGHT, Split, TestDesign
 
-CELLS_PER_CHUNK = 20_000_000  # entries x resamples x members held at once (float32: 80 MB)
+CELLS_PER_CHUNK = 4_000_000  # resamples x members held at once (float64: 32 MB an array)
+FLAT = 1e-12  # a resample's variance, relative to its category's, below which it is constant
+# Scores closer than this are equal (the leaderboard prints four decimals). An affine map of the
+# predictions that costs float64 digits (8.5 + 1e-6 x merges values 2e-9 apart) moves the
+# scorer's own values by ~1e-9, so affine copies of a submission tie in every resample.
+TOLERANCE = 1e-8
+TIE_K = 3.0  # Bayes factor below which two entries count as tied (DREAM challenge convention)
 
 
-def _corr(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Pearson r along the last axis (x: (..., n), y broadcastable)."""
+def _standardised(x: np.ndarray) -> np.ndarray:
+    """(x − mean) / SD along the last axis, in float64 (constant rows become NaN)."""
+    x = np.asarray(x, dtype=np.float64)
     x = x - x.mean(axis=-1, keepdims=True)
-    y = y - y.mean(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (x * y).sum(-1) / np.sqrt((x * x).sum(-1) * (y * y).sum(-1))
+        return x / np.sqrt((x * x).mean(axis=-1, keepdims=True))
+
+
+def _pearson(
+    sx: np.ndarray, sy: np.ndarray, sxx: np.ndarray, syy: np.ndarray, sxy: np.ndarray, n: float
+) -> np.ndarray:
+    """Pearson r from the weighted sums of x, y, x², y² and xy over samples of size ``n``.
+
+    The values are standardised over the whole category, so a variance below :data:`FLAT` of
+    the category's is a sample of (nearly) one value: r is undefined there, as the scorer says."""
+    mx, my = sx / n, sy / n
+    vx, vy = sxx / n - mx * mx, syy / n - my * my
+    flat = (vx < FLAT) | (vy < FLAT)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(flat, np.nan, (sxy / n - mx * my) / np.sqrt(vx * vy))
+
+
+class _Ranker:
+    """Average ranks (as scipy's rankdata) of one vector's values in weighted samples of it."""
+
+    def __init__(self, values: np.ndarray):
+        self.order = np.argsort(values, kind="stable")
+        ordered = values[self.order]
+        new = np.r_[True, ordered[1:] != ordered[:-1]]
+        self.starts = np.flatnonzero(new)  # first sorted position of each distinct value
+        self.group = np.cumsum(new) - 1  # distinct value of each sorted position
+        self.centre = (len(values) + 1) / 2  # the mean rank of any sample of len(values)
+
+    def ranks(self, w: np.ndarray) -> np.ndarray:
+        """Rank of every member in each sample (b, n), centred on the mean rank: a member drawn
+        c times after L smaller draws takes the ranks L+1..L+c, on average L + (c+1)/2."""
+        counts = np.add.reduceat(w[:, self.order], self.starts, axis=1)
+        group_rank = np.cumsum(counts, axis=1) - (counts - 1) / 2 - self.centre
+        out = np.empty_like(w)
+        out[:, self.order] = group_rank[:, self.group]
+        return out
+
+
+def category_scores(
+    preds: np.ndarray, truth: np.ndarray, members: np.ndarray, kind: str, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(r², ρ) of every row of ``preds`` in every weighted sample of one category: ``counts``
+    (samples, members) says how often each member is drawn. Two (rows, samples) arrays."""
+    y = _standardised(category_values(truth, members, kind))
+    x = _standardised(category_values(preds, members, kind))  # (rows, n)
+    w = counts.astype(np.float64)
+    n = float(len(y))
+    r = _pearson(x @ w.T, w @ y, (x * x) @ w.T, w @ (y * y), (x * y) @ w.T, n)
+    ry = _Ranker(y).ranks(w)
+    wry = w * ry
+    rho = np.empty_like(r)
+    for i, row in enumerate(x):
+        rx = _Ranker(row).ranks(w)
+        wrx = w * rx
+        rho[i] = _pearson(
+            wrx.sum(-1), wry.sum(-1), (wrx * rx).sum(-1), (wry * ry).sum(-1), (wrx * ry).sum(-1), n
+        )
+    return r * r, rho
 
 
 def category_samples(
@@ -36,52 +115,86 @@ def category_samples(
     resamples: int,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(r², ρ) of every entry in every resample of one category: two (entries, resamples) arrays."""
-    y_all = category_values(truth, members, kind).astype(np.float32)
-    x_all = category_values(preds, members, kind).astype(np.float32)  # (entries, n)
-    n = len(y_all)
+    """(r², ρ) of every row of ``preds`` in ``resamples`` resamples of one category."""
+    n = len(members)
     r2 = np.full((len(preds), resamples), np.nan)
     rho = np.full_like(r2, np.nan)
     if n < 2:
         return r2, rho
-    chunk = max(1, CELLS_PER_CHUNK // (len(preds) * n))
+    chunk = max(1, CELLS_PER_CHUNK // n)
     for lo in range(0, resamples, chunk):
-        idx = rng.integers(0, n, size=(min(chunk, resamples - lo), n))
-        y, x = y_all[idx], x_all[:, idx]  # (b, n), (entries, b, n)
-        r2[:, lo : lo + len(idx)] = _corr(x, y[None]) ** 2
-        ranks_y = stats.rankdata(y, axis=-1)
-        ranks_x = stats.rankdata(x, axis=-1)
-        rho[:, lo : lo + len(idx)] = _corr(ranks_x, ranks_y[None])
+        b = min(chunk, resamples - lo)
+        draws = rng.integers(0, n, size=(b, n)) + n * np.arange(b)[:, None]
+        counts = np.bincount(draws.ravel(), minlength=b * n).reshape(b, n)
+        r2[:, lo : lo + b], rho[:, lo : lo + b] = category_scores(
+            preds, truth, members, kind, counts
+        )
     return r2, rho
 
 
+def _weighted(
+    design: TestDesign, split: Split, per_category: Callable[[np.ndarray, str], tuple]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Score PearsonR² and Score Spearman from ``per_category(members, kind)``'s (r², ρ)."""
+    score_r2 = score_rho = 0.0
+    for cat in CATEGORIES:
+        r2, rho = per_category(design.select(cat.name, split), cat.kind)
+        score_r2 = score_r2 + cat.weight * r2
+        score_rho = score_rho + cat.weight * rho
+    return score_r2 / TOTAL_WEIGHT, score_rho / TOTAL_WEIGHT
+
+
+def point_scores(
+    preds: np.ndarray, truth: np.ndarray, design: TestDesign, split: Split
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two weighted scores of every row of ``preds`` on the test set itself (every member
+    drawn once): what the scorer reports, through the bootstrap's own arithmetic."""
+
+    def once(members: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        if len(members) < 2:
+            return np.full(len(preds), np.nan), np.full(len(preds), np.nan)
+        counts = np.ones((1, len(members)), np.int64)
+        r2, rho = category_scores(preds, truth, members, kind, counts)
+        return r2[:, 0], rho[:, 0]
+
+    return _weighted(design, split, once)
+
+
 def resample(
-    preds: dict[str, np.ndarray],
+    preds: Mapping[str, Sequence[np.ndarray]],
     truth: np.ndarray,
     design: TestDesign,
     split: Split,
     resamples: int,
     seed: int,
 ) -> pd.DataFrame:
-    """Both weighted scores and the rank of every entry in every resample (long table)."""
+    """Both weighted scores and the rank of every entry in every resample (long table).
+
+    ``preds`` maps each entry to the test predictions of its replicates (one or more). The test
+    members are drawn from one generator and the replicates from another, both seeded by
+    ``seed``: adding an entry or a replicate leaves every other entry's test draws as they were.
+    """
     names = list(preds)
-    matrix = np.stack([preds[n] for n in names])
-    rng = np.random.default_rng(seed)
-    score_r2 = np.zeros((len(names), resamples))
-    score_rho = np.zeros_like(score_r2)
-    for cat in CATEGORIES:
-        r2, rho = category_samples(
-            matrix, truth, design.select(cat.name, split), cat.kind, resamples, rng
-        )
-        score_r2 += cat.weight * r2
-        score_rho += cat.weight * rho
-    score_r2 /= TOTAL_WEIGHT
-    score_rho /= TOTAL_WEIGHT
+    runs = np.stack([p for name in names for p in preds[name]])  # (entry-replicates, N)
+    test_rng = np.random.default_rng([seed, 0])
+    run_r2, run_rho = _weighted(
+        design,
+        split,
+        lambda members, kind: category_samples(runs, truth, members, kind, resamples, test_rng),
+    )
+    replicate_rng = np.random.default_rng([seed, 1])
+    first = np.cumsum([0] + [len(preds[n]) for n in names[:-1]])
+    drawn = np.stack(
+        [f + replicate_rng.integers(0, len(preds[n]), resamples) for f, n in zip(first, names)]
+    )  # (entries, resamples): the run each entry contributes to each resample
+    score_r2 = np.take_along_axis(run_r2, drawn, 0)
+    score_rho = np.take_along_axis(run_rho, drawn, 0)
     rank = _rank(score_r2, score_rho)
     return pd.DataFrame(
         {
             "resample": np.tile(np.arange(resamples), len(names)),
             "team": np.repeat(names, resamples),
+            "replicate": (drawn - first[:, None] + 1).ravel(),
             "score_pearson_r2": score_r2.ravel(),
             "score_spearman": score_rho.ravel(),
             "rank": rank.ravel(),
@@ -89,17 +202,27 @@ def resample(
     )
 
 
+def _score_ranks(score: np.ndarray) -> np.ndarray:
+    """1 + the number of entries whose score is higher by more than :data:`TOLERANCE` (axis 0)."""
+    score = np.nan_to_num(score, nan=-np.inf)  # a missing score ranks last
+    return 1 + (score[None] > score[:, None] + TOLERANCE).sum(axis=1)
+
+
+def ranking_key(score_r2: np.ndarray, score_rho: np.ndarray) -> np.ndarray:
+    """The leaderboard's ranking key along axis 0 (lower ranks higher): the mean of an entry's
+    rank on Score PearsonR² and on Score Spearman."""
+    return (_score_ranks(score_r2) + _score_ranks(score_rho)) / 2
+
+
 def _rank(score_r2: np.ndarray, score_rho: np.ndarray) -> np.ndarray:
-    """Per resample (column): order by the mean of the two score ranks, ties by Score PearsonR²."""
+    """Per resample (column): the rank by :func:`ranking_key`, then by Score PearsonR²; entries
+    equal in both share a rank (a tie is no win)."""
+    key = ranking_key(score_r2, score_rho)
     r2 = np.nan_to_num(score_r2, nan=-np.inf)
-    rho = np.nan_to_num(score_rho, nan=-np.inf)
-    key = (
-        stats.rankdata(-r2, axis=0, method="min") + stats.rankdata(-rho, axis=0, method="min")
-    ) / 2
-    order = np.lexsort((-r2, key), axis=0)  # primary: key, then higher r²
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(1, len(r2) + 1)[:, None], axis=0)
-    return rank
+    better = (key[None] < key[:, None]) | (
+        (key[None] == key[:, None]) & (r2[None] > r2[:, None] + TOLERANCE)
+    )
+    return 1 + better.sum(axis=1)  # better[i, j]: entry j ranks above entry i
 
 
 def summarise(samples: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
@@ -117,3 +240,41 @@ def summarise(samples: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         }
     )
     return out.reset_index()
+
+
+PAIRWISE_COLUMNS = ["a", "b", "a_above", "b_above", "share_a_above", "bayes_factor",
+                    "share_a_higher_pearson_r2", "share_a_higher_spearman"]  # fmt: skip
+
+
+def pairwise(samples: pd.DataFrame) -> pd.DataFrame:
+    """For every ordered pair of entries (a, b): in how many resamples a ranks above b and b above
+    a, the share of the first, the Bayes factor K = #(a above b) / #(b above a) (infinite when b
+    never ranks above a), and the shares of resamples in which a's Score PearsonR² and Score
+    Spearman are each higher than b's (by more than :data:`TOLERANCE`)."""
+    wide = samples.pivot(index="team", columns="resample")
+    names = list(dict.fromkeys(samples["team"]))
+    rank, r2, rho = (wide[c].loc[names].to_numpy() for c in ("rank", "score_pearson_r2",
+                                                                "score_spearman"))  # fmt: skip
+    above = (rank[:, None] < rank[None]).sum(-1)
+    a, b = np.meshgrid(np.arange(len(names)), np.arange(len(names)), indexing="ij")
+    off = a != b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = above / above.T
+    table = pd.DataFrame(
+        {
+            "a": np.array(names)[a[off]],
+            "b": np.array(names)[b[off]],
+            "a_above": above[off],
+            "b_above": above.T[off],
+            "share_a_above": above[off] / rank.shape[1],
+            "bayes_factor": k[off],
+            "share_a_higher_pearson_r2": _higher(r2)[off],
+            "share_a_higher_spearman": _higher(rho)[off],
+        }
+    )
+    return table[PAIRWISE_COLUMNS]
+
+
+def _higher(score: np.ndarray) -> np.ndarray:
+    """(entries, entries): the share of resamples in which row's score exceeds column's."""
+    return (score[:, None] > score[None] + TOLERANCE).mean(-1)

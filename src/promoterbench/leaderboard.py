@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from promoterbench import scoring
+from promoterbench import bootstrap, scoring
 
 NAME = r"[A-Za-z0-9_.\-]+"  # an entry's name: the {name} wildcard of the workflow
 
@@ -32,24 +32,61 @@ def external_names(folder: str | Path) -> list[str]:
     return names
 
 
+ORACLE = "oracle"  # the noise ceiling (synthetic data): ranked, but not a trained entry
+
 COLUMNS = [
-    "rank", "team", "kind", "score_pearson_r2", "score_spearman", "all_pearson_r2", "all_spearman",
-    "n_params", "train_flops", "steps", "still_learning", "train_seconds", "train_cpu_seconds", "split", "data",
+    "rank", "team", "kind", "score_pearson_r2", "score_pearson_r2_sd", "score_spearman",
+    "score_spearman_sd", "replicates", "all_pearson_r2", "all_spearman", "n_params", "train_flops",
+    "steps", "still_learning", "train_seconds", "train_cpu_seconds", "split", "data",
 ]  # fmt: skip
 
 
-def entry(name: str, evaluation: pd.DataFrame, split: str, info: dict) -> dict:
-    """One leaderboard row from an evaluation table and training info (kind, n_params, ...)."""
-    scored = split if split in set(evaluation["split"]) else str(evaluation["split"].iloc[0])
-    r2, rho = scoring.scores(evaluation, scored)
-    rows = evaluation[(evaluation["split"] == scored) & (evaluation["category"] == "all")].iloc[0]
+def _mean_sd(values: list[float]) -> tuple[float, float]:
+    """Mean and sample SD (NaN for a single value)."""
+    arr = np.asarray(values, dtype=float)
+    return float(arr.mean()), float(arr.std(ddof=1)) if len(arr) > 1 else float("nan")
+
+
+def _training(infos: list[dict]) -> dict:
+    """Training columns of an entry from its replicates' summaries: mean costs, the first
+    replicate's size and steps, and still learning when most replicates are."""
+    if not infos:
+        return {}
+
+    def mean(key: str) -> float | None:
+        values = [i.get(key) for i in infos]
+        return None if None in values else float(np.mean(values))
+
+    flagged = [i["still_learning"] for i in infos if i.get("still_learning") is not None]
+    return {
+        "kind": infos[0].get("kind", "team"),
+        "n_params": infos[0].get("n_params"),
+        "steps": infos[0].get("steps"),
+        "train_flops": mean("train_flops"),
+        "train_seconds": mean("train_seconds"),
+        "train_cpu_seconds": mean("train_cpu_seconds"),
+        "still_learning": 2 * sum(map(bool, flagged)) > len(flagged) if flagged else None,
+    }
+
+
+def entry(name: str, evaluations: list[pd.DataFrame], split: str, info: dict) -> dict:
+    """One leaderboard row from the evaluation tables of an entry's replicates (mean and SD of
+    each score) and its training info (kind, n_params, ...)."""
+    first = evaluations[0]
+    scored = split if split in set(first["split"]) else str(first["split"].iloc[0])
+    r2, rho = zip(*(scoring.scores(table, scored) for table in evaluations))
+    whole = [t[(t["split"] == scored) & (t["category"] == "all")].iloc[0] for t in evaluations]
+    (r2_mean, r2_sd), (rho_mean, rho_sd) = _mean_sd(r2), _mean_sd(rho)
     return {
         "team": name,
         "kind": info.get("kind", "team"),
-        "score_pearson_r2": r2,
-        "score_spearman": rho,
-        "all_pearson_r2": float(rows["pearson_r2"]),
-        "all_spearman": float(rows["spearman_rho"]),
+        "score_pearson_r2": r2_mean,
+        "score_pearson_r2_sd": r2_sd,
+        "score_spearman": rho_mean,
+        "score_spearman_sd": rho_sd,
+        "replicates": len(evaluations),
+        "all_pearson_r2": float(np.mean([w["pearson_r2"] for w in whole])),
+        "all_spearman": float(np.mean([w["spearman_rho"] for w in whole])),
         "n_params": info.get("n_params"),
         "train_flops": info.get("train_flops"),
         "steps": info.get("steps"),
@@ -61,19 +98,17 @@ def entry(name: str, evaluation: pd.DataFrame, split: str, info: dict) -> dict:
 
 
 def rank(rows: list[dict], split: str, data: str) -> pd.DataFrame:
-    """Order rows by the mean of their two score ranks; number them from 1.
+    """Order rows by the ranking rule of :func:`promoterbench.bootstrap.ranking_key` (mean of the
+    two score ranks, then Score PearsonR²); number them from 1.
 
     Entries that could only be scored on another split (e.g. a submission covering only the
     public leaderboard) are listed after the ranked ones, without a rank.
     """
     board = pd.DataFrame(rows)
-    ranked = board["split"] == split
-    r2 = board["score_pearson_r2"].where(ranked).fillna(-np.inf)
-    rho = board["score_spearman"].where(ranked).fillna(-np.inf)
-    board["_key"] = (
-        r2.rank(ascending=False, method="min") + rho.rank(ascending=False, method="min")
-    ) / 2
-    board["_key"] = board["_key"].where(ranked, np.inf)
+    ranked = (board["split"] == split).to_numpy()
+    r2 = board["score_pearson_r2"].where(ranked).to_numpy(dtype=float)
+    rho = board["score_spearman"].where(ranked).to_numpy(dtype=float)
+    board["_key"] = np.where(ranked, bootstrap.ranking_key(r2, rho), np.inf)
     board["_r2"] = board["score_pearson_r2"]
     board = board.sort_values(["_key", "_r2"], ascending=[True, False], kind="stable")
     n_ranked = int(ranked.sum())
@@ -83,7 +118,7 @@ def rank(rows: list[dict], split: str, data: str) -> pd.DataFrame:
         pd.array(list(range(1, n_ranked + 1)) + [None] * (len(board) - n_ranked), dtype="Int64"),
     )
     board["data"] = data
-    for column in ("n_params", "steps"):
+    for column in ("n_params", "steps", "replicates"):
         board[column] = board[column].astype("Int64")
     return board[COLUMNS].reset_index(drop=True)
 
@@ -92,32 +127,82 @@ INTERVAL_COLUMNS = [
     "score_pearson_r2_lo", "score_pearson_r2_hi", "score_spearman_lo", "score_spearman_hi",
     "mean_rank", "share_first",
 ]  # fmt: skip
+FIRST_COLUMNS = [
+    "rank", "team", "kind", "replicates", "score_pearson_r2", "score_pearson_r2_sd",
+    "score_pearson_r2_lo", "score_pearson_r2_hi", "score_spearman", "score_spearman_sd",
+    "score_spearman_lo", "score_spearman_hi", "mean_rank", "share_first",
+]  # fmt: skip
+COMPARISON_COLUMNS = ["top_above_share", "k_vs_top", "tied_with_top", "above_next_share",
+                      "k_vs_next"]  # fmt: skip
 
 
-def with_intervals(board: pd.DataFrame, bootstrap: pd.DataFrame) -> pd.DataFrame:
+def with_intervals(board: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
     """Add the bootstrap's 95 % intervals and mean ranks (entries it did not cover stay empty)."""
-    merged = board.merge(bootstrap[["team"] + INTERVAL_COLUMNS], on="team", how="left")
-    first = ["rank", "team", "kind", "score_pearson_r2", "score_pearson_r2_lo", "score_pearson_r2_hi",
-             "score_spearman", "score_spearman_lo", "score_spearman_hi", "mean_rank", "share_first"]  # fmt: skip
-    return merged[first + [c for c in merged.columns if c not in first]]
+    merged = board.merge(intervals[["team"] + INTERVAL_COLUMNS], on="team", how="left")
+    return _leading(merged, FIRST_COLUMNS)
+
+
+def with_comparisons(board: pd.DataFrame, pairwise: pd.DataFrame) -> pd.DataFrame:
+    """Add each ranked entry's paired comparison with the top-ranked trained entry (every entry
+    but the oracle) and with the next entry below: the share of resamples in which the one ranks
+    above the other and the Bayes factor K (DREAM convention: K < 3, or 0/0, is a tie)."""
+    pairs = pairwise.set_index(["a", "b"])
+    ranked = board.loc[board["rank"].notna(), "team"].tolist()
+    top = next((name for name in ranked if name != ORACLE), None)
+
+    def compare(a: str | None, b: str | None) -> tuple[float, float]:
+        if a is None or b is None or a == b or (a, b) not in pairs.index:
+            return np.nan, np.nan
+        return tuple(pairs.loc[(a, b), ["share_a_above", "bayes_factor"]])
+
+    columns = {c: [] for c in COMPARISON_COLUMNS}
+    for name in board["team"]:
+        share, k = compare(top, name) if name != ORACLE else (np.nan, np.nan)
+        columns["top_above_share"].append(share)
+        columns["k_vs_top"].append(k)
+        columns["tied_with_top"].append(None if np.isnan(share) else not k >= bootstrap.TIE_K)
+        at = ranked.index(name) + 1 if name in ranked else len(ranked)
+        share, k = compare(name, ranked[at] if at < len(ranked) else None)
+        columns["above_next_share"].append(share)
+        columns["k_vs_next"].append(k)
+    return _leading(board.assign(**columns), FIRST_COLUMNS + COMPARISON_COLUMNS)
+
+
+def _leading(board: pd.DataFrame, first: list[str]) -> pd.DataFrame:
+    """``board`` with the columns ``first`` first, in that order."""
+    return board[first + [c for c in board.columns if c not in first]]
+
+
+def adjacent_verdicts(board: pd.DataFrame) -> list[str]:
+    """For each pair of adjacent ranks, whether the bootstrap tells them apart (K ≥ 3)."""
+    ranked = board[board["rank"].notna()].reset_index(drop=True)
+    lines = []
+    for i in range(len(ranked) - 1):
+        k, share = ranked.loc[i, "k_vs_next"], ranked.loc[i, "above_next_share"]
+        if pd.isna(share):
+            continue
+        verdict = "distinguished" if k >= bootstrap.TIE_K else "tie"
+        lines.append(f"{ranked.loc[i, 'team']} above {ranked.loc[i + 1, 'team']}: "
+                     f"{share:.1%} of resamples, K = {k:.3g} ({verdict})")  # fmt: skip
+    return lines
 
 
 def build(
-    evaluations: dict[str, str],
-    summaries: dict[str, str],
+    evaluations: dict[str, list[str]],
+    summaries: dict[str, list[str]],
     kinds: dict[str, str],
     split: str,
     data: str,
 ) -> pd.DataFrame:
-    """Leaderboard from evaluation TSVs, training summaries (trained entries) and the kind of
-    every other entry ('external' submissions; anything else is a 'reference')."""
+    """Leaderboard from each entry's replicate evaluation TSVs, the training summaries of its
+    replicates (trained entries) and the kind of every other entry ('external' submissions;
+    anything else is a 'reference')."""
     rows = []
-    for name, path in evaluations.items():
-        if name in summaries:
-            info = json.loads(Path(summaries[name]).read_text())
-        else:
-            info = {"kind": kinds.get(name, "reference")}
-        rows.append(entry(name, pd.read_csv(path, sep="\t"), split, info))
+    for name, paths in evaluations.items():
+        infos = [json.loads(Path(p).read_text()) for p in summaries.get(name, [])]
+        info = _training(infos) or {"kind": kinds.get(name, "reference")}
+        tables = [pd.read_csv(path, sep="\t") for path in paths]
+        rows.append(entry(name, tables, split, info))
     return rank(rows, split, data)
 
 
@@ -137,4 +222,7 @@ def summary_text(board: pd.DataFrame, top: int = 10) -> str:
                      f"{score(row, 'score_spearman'):<24} {mean_rank}")  # fmt: skip
     if len(board) > top:
         lines.append(f"      ... {len(board) - top} more")
+    if "k_vs_next" in board:
+        lines += ["paired bootstrap, adjacent ranks (K < 3 is a tie):"]
+        lines += [f"  {line}" for line in adjacent_verdicts(board)]
     return "\n".join(lines)

@@ -20,8 +20,8 @@ from promoterbench.teams.base import Reads
 
 LR_KEYS = ("max_lr", "lr")  # the setting a trial scales, in order of preference
 HOLD_OUT = 0.1  # share of the training reads a team without validation split holds out
-TABLE_COLUMNS = ["team", "factor", "setting", "value", "val_r", "val_rho", "steps", "train_flops",
-                 "train_reads", "val_reads", "chosen"]  # fmt: skip
+TABLE_COLUMNS = ["team", "factor", "setting", "value", "val_r", "val_r_sd", "val_rho", "val_rho_sd",
+                 "seeds", "steps", "train_flops", "train_reads", "val_reads", "chosen"]  # fmt: skip
 
 
 def lr_key(settings: dict) -> str | None:
@@ -47,9 +47,17 @@ def hold_out(train: Reads, seed: int) -> tuple[Reads, Reads]:
 
 
 def table(trials: list[dict]) -> pd.DataFrame:
-    """The trials of one team by factor; ``chosen`` marks the best validation r."""
-    frame = pd.DataFrame(trials).sort_values("factor").reset_index(drop=True)
-    frame["chosen"] = False
-    if frame["val_r"].notna().any():
-        frame.loc[frame["val_r"].idxmax(), "chosen"] = True
-    return frame[TABLE_COLUMNS]
+    """The trials of one team by factor: the mean and SD (over seeds) of validation r and ρ;
+    ``chosen`` marks the best mean validation r."""
+    frame = pd.DataFrame(trials)
+    grouped = frame.groupby("factor", sort=True)
+    out = grouped[["team", "setting", "value", "steps", "train_flops", "train_reads",
+                   "val_reads"]].first()  # fmt: skip
+    out["val_r"], out["val_r_sd"] = grouped["val_r"].mean(), grouped["val_r"].std()
+    out["val_rho"], out["val_rho_sd"] = grouped["val_rho"].mean(), grouped["val_rho"].std()
+    out["seeds"] = grouped.size()
+    out = out.reset_index()
+    out["chosen"] = False
+    if out["val_r"].notna().any():
+        out.loc[out["val_r"].idxmax(), "chosen"] = True
+    return out[TABLE_COLUMNS]

@@ -21,6 +21,7 @@ registry.check_config(config["teams"], config["scale"])
 
 DATA = config["data"]
 TEAMS = sorted(config["teams"])
+REPLICATES = config["replicates"]
 ENSEMBLE = ensemble.NAME
 if ENSEMBLE in TEAMS:
     raise ValueError(f"config teams: {ENSEMBLE!r} is the name of the ensemble reference")
@@ -44,6 +45,7 @@ wildcard_constraints:
     data="synthetic|dream2022",
     team="|".join(TEAMS),
     name=leaderboard.NAME,
+    rep=r"[1-9][0-9]*",
 
 
 FIGURES = ("leaderboard", "categories", "predictions", "snv_effects", "motif_tiling")
@@ -88,15 +90,23 @@ def id_files(wildcards):
     return [c.json for c in testset.CATEGORIES]
 
 
-def submission_path(data, name):
-    """A team's own submission, or an external one from submissions/."""
+def replicates(name):
+    """Replicate numbers of an entry: 1..replicates for a team whose training draws random
+    numbers and for the ensemble of them, 1 alone for a deterministic team, the oracle and an
+    external submission."""
+    stochastic = name == ENSEMBLE or (name in TEAMS and not registry.get_team(name).deterministic)
+    return list(range(1, REPLICATES + 1)) if stochastic else [1]
+
+
+def submission_path(data, name, rep):
+    """A replicate's own submission, or an external one from submissions/."""
     if name in EXTERNAL:
         return f"submissions/{name}.json"
-    return f"results/{data}/submissions/{name}.json"
+    return f"results/{data}/submissions/{name}/rep{rep}.json"
 
 
 def submission_file(wildcards):
-    return submission_path(wildcards.data, wildcards.name)
+    return submission_path(wildcards.data, wildcards.name, wildcards.rep)
 
 
 def team_config(wildcards):
@@ -131,7 +141,7 @@ def module_file(module):
 
 def checkpoint_dir(wildcards):
     """Per-epoch checkpoints: next to, not inside, the train rule's outputs."""
-    return f"results/{wildcards.data}/checkpoints/{wildcards.team}"
+    return f"results/{wildcards.data}/checkpoints/{wildcards.team}/rep{wildcards.rep}"
 
 
 def entries(wildcards):
@@ -147,43 +157,84 @@ def entries(wildcards):
     return names
 
 
+def runs(wildcards):
+    """(entry, replicate) of everything the bootstrap and the leaderboard score, by entry."""
+    return [(name, rep) for name in entries(wildcards) for rep in replicates(name)]
+
+
+def run_names(wildcards):
+    """The entry of each of runs(), in order."""
+    return [name for name, _ in runs(wildcards)]
+
+
 def external(wildcards):
     return EXTERNAL if wildcards.data == "dream2022" else []
 
 
 def evaluations(wildcards):
-    return expand(
-        "results/{data}/evaluation/{name}.tsv", data=wildcards.data, name=entries(wildcards)
-    )
+    """The evaluation table of every replicate of every entry, in runs() order."""
+    return [f"results/{wildcards.data}/evaluation/{n}/rep{r}.tsv" for n, r in runs(wildcards)]
+
+
+def first_evaluations(wildcards):
+    """The evaluation table of each entry's replicate 1, in entries() order (the figures)."""
+    return [f"results/{wildcards.data}/evaluation/{n}/rep1.tsv" for n in entries(wildcards)]
 
 
 def submissions(wildcards):
-    """The submission JSON of every leaderboard entry, in entries() order."""
-    return [submission_path(wildcards.data, name) for name in entries(wildcards)]
+    """The submission JSON of every replicate of every entry, in runs() order."""
+    return [submission_path(wildcards.data, n, r) for n, r in runs(wildcards)]
+
+
+def first_submissions(wildcards):
+    """The submission JSON of each entry's replicate 1, in entries() order (the figures)."""
+    return [submission_path(wildcards.data, n, 1) for n in entries(wildcards)]
 
 
 def team_predictions(wildcards):
-    """Every trained team's test predictions (the ensemble's members)."""
-    return expand("results/{data}/predictions/{team}.tsv", data=wildcards.data, team=TEAMS)
+    """The ensemble's members: every trained team's test predictions of the same replicate (of
+    its only one, for a deterministic team)."""
+    rep = int(wildcards.rep)
+    return [
+        f"results/{wildcards.data}/predictions/{team}/rep{min(rep, len(replicates(team)))}.tsv"
+        for team in TEAMS
+    ]
 
 
 def train_summaries(wildcards):
-    return expand(
-        "results/{data}/models/{team}/train_summary.json", data=wildcards.data, team=TEAMS
-    )
+    """The training summary of every replicate of every team."""
+    return [
+        f"results/{wildcards.data}/models/{team}/rep{rep}/train_summary.json"
+        for team in TEAMS
+        for rep in replicates(team)
+    ]
 
 
-def probe_curves(wildcards):
-    return expand("results/{data}/models/{team}/probe.tsv", data=wildcards.data, team=TEAMS)
+def first_models(wildcards, name):
+    """One file of every team's replicate 1 (the figures show replicate 1)."""
+    return [f"results/{wildcards.data}/models/{team}/rep1/{name}" for team in TEAMS]
+
+
+def first_probe_curves(wildcards):
+    return first_models(wildcards, "probe.tsv")
+
+
+def first_histories(wildcards):
+    return first_models(wildcards, "history.tsv")
+
+
+def first_summaries(wildcards):
+    return first_models(wildcards, "train_summary.json")
 
 
 def tuning_trials(wildcards):
-    """One learning-rate trial of the team per factor in ``tune.factors``."""
+    """The learning-rate trials of the team: one per factor in ``tune.factors`` and seed."""
     return expand(
-        "results/{data}/tuning/trials/{team}/{factor}.json",
+        "results/{data}/tuning/trials/{team}/{factor}/rep{rep}.json",
         data=wildcards.data,
         team=wildcards.team,
         factor=config["tune"]["factors"],
+        rep=range(1, config["tune"]["replicates"] + 1),
     )
 
 
@@ -197,10 +248,6 @@ def tuning_tables(wildcards):
 def team_settings(team):
     """The resolved settings of one configured team at the configured scale."""
     return registry.get_team(team).settings(config["scale"], config["teams"][team] or {})
-
-
-def histories(wildcards):
-    return expand("results/{data}/models/{team}/history.tsv", data=wildcards.data, team=TEAMS)
 
 
 def splits(wildcards):

@@ -3,11 +3,11 @@ rule evaluate:
         unpack(truth_files),
         submission=submission_file,
     output:
-        evaluation="results/{data}/evaluation/{name}.tsv",
+        evaluation="results/{data}/evaluation/{name}/rep{rep}.tsv",
     log:
-        "results/{data}/logs/evaluate/{name}.log",
+        "results/{data}/logs/evaluate/{name}/rep{rep}.log",
     benchmark:
-        "results/{data}/benchmarks/evaluate/{name}.tsv"
+        "results/{data}/benchmarks/evaluate/{name}/rep{rep}.tsv"
     conda:
         "../../envs/data.yaml"
     resources:
@@ -22,6 +22,7 @@ rule bootstrap:
         submissions=submissions,
     output:
         bootstrap="results/{data}/bootstrap.tsv",
+        pairwise="results/{data}/pairwise.tsv",
     log:
         "results/{data}/logs/bootstrap.log",
     benchmark:
@@ -32,7 +33,7 @@ rule bootstrap:
     resources:
         mem_mb=mem_mb("bootstrap"),
     params:
-        names=entries,
+        names=run_names,
         split=config["split"],
         bootstrap=config["bootstrap"],
     script:
@@ -44,6 +45,7 @@ rule leaderboard:
         evaluations=evaluations,
         summaries=train_summaries,
         bootstrap="results/{data}/bootstrap.tsv",
+        pairwise="results/{data}/pairwise.tsv",
     output:
         leaderboard=report(
             "results/{data}/leaderboard.tsv",
@@ -59,7 +61,7 @@ rule leaderboard:
     resources:
         mem_mb=500,
     params:
-        names=entries,
+        names=run_names,
         external=external,
         split=config["split"],
     script:

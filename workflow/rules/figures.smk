@@ -25,7 +25,7 @@ rule plot_leaderboard:
 rule plot_categories:
     input:
         leaderboard="results/{data}/leaderboard.tsv",
-        evaluations=evaluations,
+        evaluations=first_evaluations,
         code=module_file("promoterbench.plots.categories"),
     output:
         png=report(
@@ -54,7 +54,7 @@ rule plot_predictions:
     input:
         unpack(truth_files),
         leaderboard="results/{data}/leaderboard.tsv",
-        submissions=submissions,
+        submissions=first_submissions,
         code=module_file("promoterbench.plots.predictions"),
     output:
         predictions=report(
@@ -95,9 +95,9 @@ rule plot_predictions:
 
 rule plot_training:
     input:
-        probes=probe_curves,
-        histories=histories,
-        summaries=train_summaries,
+        probes=first_probe_curves,
+        histories=first_histories,
+        summaries=first_summaries,
         probe=probe_file,
         code=module_file("promoterbench.plots.training"),
     output:

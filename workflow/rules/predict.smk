@@ -1,16 +1,16 @@
 rule predict:
     input:
-        model="results/{data}/models/{team}/model.pt",
+        model="results/{data}/models/{team}/rep{rep}/model.pt",
         memory="results/{data}/teams/{team}/memory.json",
         test=test_file,
         code=team_source,
     output:
-        predictions="results/{data}/predictions/{team}.tsv",
-        submission="results/{data}/submissions/{team}.json",
+        predictions="results/{data}/predictions/{team}/rep{rep}.tsv",
+        submission="results/{data}/submissions/{team}/rep{rep}.json",
     log:
-        "results/{data}/logs/predict/{team}.log",
+        "results/{data}/logs/predict/{team}/rep{rep}.log",
     benchmark:
-        "results/{data}/benchmarks/predict/{team}.tsv"
+        "results/{data}/benchmarks/predict/{team}/rep{rep}.tsv"
     conda:
         "../../envs/torch-cpu.yaml"
     threads: 1
@@ -27,7 +27,7 @@ rule oracle:
     input:
         truth="resources/{data}/truth/test_truth.tsv",
     output:
-        submission="results/{data}/submissions/oracle.json",
+        submission="results/{data}/submissions/oracle/rep1.json",
     log:
         "results/{data}/logs/oracle.log",
     benchmark:
@@ -45,12 +45,12 @@ rule ensemble:
         predictions=team_predictions,
         code=module_file("promoterbench.ensemble"),
     output:
-        predictions="results/{data}/predictions/ensemble.tsv",
-        submission="results/{data}/submissions/ensemble.json",
+        predictions="results/{data}/predictions/ensemble/rep{rep}.tsv",
+        submission="results/{data}/submissions/ensemble/rep{rep}.json",
     log:
-        "results/{data}/logs/ensemble.log",
+        "results/{data}/logs/ensemble/rep{rep}.log",
     benchmark:
-        "results/{data}/benchmarks/ensemble.tsv"
+        "results/{data}/benchmarks/ensemble/rep{rep}.tsv"
     conda:
         "../../envs/data.yaml"
     resources:

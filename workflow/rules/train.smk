@@ -28,14 +28,14 @@ rule train:
         probe=probe_file,
         code=team_source,
     output:
-        model="results/{data}/models/{team}/model.pt",
-        history="results/{data}/models/{team}/history.tsv",
-        probe="results/{data}/models/{team}/probe.tsv",
-        summary="results/{data}/models/{team}/train_summary.json",
+        model="results/{data}/models/{team}/rep{rep}/model.pt",
+        history="results/{data}/models/{team}/rep{rep}/history.tsv",
+        probe="results/{data}/models/{team}/rep{rep}/probe.tsv",
+        summary="results/{data}/models/{team}/rep{rep}/train_summary.json",
     log:
-        "results/{data}/logs/train/{team}.log",
+        "results/{data}/logs/train/{team}/rep{rep}.log",
     benchmark:
-        "results/{data}/benchmarks/train/{team}.tsv"
+        "results/{data}/benchmarks/train/{team}/rep{rep}.tsv"
     conda:
         "../../envs/torch-cpu.yaml"
     threads: 1

@@ -5,11 +5,11 @@ rule tune_trial:
         memory="results/{data}/teams/{team}/memory.json",
         code=team_source,
     output:
-        trial="results/{data}/tuning/trials/{team}/{factor}.json",
+        trial="results/{data}/tuning/trials/{team}/{factor}/rep{rep}.json",
     log:
-        "results/{data}/logs/tune/{team}/{factor}.log",
+        "results/{data}/logs/tune/{team}/{factor}/rep{rep}.log",
     benchmark:
-        "results/{data}/benchmarks/tune/{team}/{factor}.tsv"
+        "results/{data}/benchmarks/tune/{team}/{factor}/rep{rep}.tsv"
     wildcard_constraints:
         factor=r"[0-9]+(\.[0-9]+)?",
     conda:

@@ -8,10 +8,12 @@ import pandas as pd
 from promoterbench import ensemble, formats, runtime
 
 log = runtime.setup_logging(snakemake.log[0])
-paths = {Path(p).stem: p for p in snakemake.input.predictions}
+# results/{data}/predictions/{team}/rep{rep}.tsv
+paths = {Path(p).parent.name: p for p in snakemake.input.predictions}
 predictions = ensemble.standardised_mean(ensemble.read_predictions(paths))
-log.info("ensemble of %d models (%s): %d test predictions",
-         len(paths), ", ".join(paths), len(predictions))  # fmt: skip
+log.info("ensemble replicate %s of %d models (%s): %d test predictions",
+         snakemake.wildcards.rep, len(paths), ", ".join(snakemake.input.predictions),
+         len(predictions))  # fmt: skip
 pd.DataFrame({"index": np.arange(len(predictions)), "prediction": predictions}).to_csv(
     snakemake.output.predictions, sep="\t", index=False
 )

@@ -1,5 +1,7 @@
-"""Combine the evaluations and the bootstrap into the ranked leaderboard."""
+"""Combine the evaluations of every replicate, the bootstrap and the paired comparisons into the
+ranked leaderboard."""
 
+from collections import defaultdict
 from pathlib import Path
 
 import pandas as pd
@@ -8,10 +10,16 @@ from promoterbench import leaderboard, runtime
 
 log = runtime.setup_logging(snakemake.log[0])
 params = snakemake.params
-evaluations = dict(zip(params.names, snakemake.input.evaluations))
-summaries = {Path(p).parent.name: p for p in snakemake.input.summaries}
+evaluations, summaries = defaultdict(list), defaultdict(list)
+for name, path in zip(params.names, snakemake.input.evaluations):
+    evaluations[name].append(path)
+for path in snakemake.input.summaries:  # results/{data}/models/{team}/rep{rep}/train_summary.json
+    summaries[Path(path).parent.parent.name].append(path)
 kinds = {name: "external" for name in params.external}
 board = leaderboard.build(evaluations, summaries, kinds, params.split, snakemake.wildcards.data)
 board = leaderboard.with_intervals(board, pd.read_csv(snakemake.input.bootstrap, sep="\t"))
+board = leaderboard.with_comparisons(board, pd.read_csv(snakemake.input.pairwise, sep="\t"))
 board.to_csv(snakemake.output.leaderboard, sep="\t", index=False, float_format="%.4f")
 log.info("leaderboard (%s split):\n%s", params.split, board.to_string(index=False))
+for line in leaderboard.adjacent_verdicts(board):
+    log.info("%s", line)

@@ -7,7 +7,7 @@ import time
 import pandas as pd
 import torch
 
-from promoterbench import flops, probe, runtime, selection
+from promoterbench import flops, probe, replicates, runtime, selection
 from promoterbench.teams import get_team
 from promoterbench.teams.base import FitContext
 
@@ -19,12 +19,17 @@ team = get_team(cfg["team"])
 # backward pass, and one on the CPU before torch_xla's runtime is up leaves no queue for xla:0
 device = runtime.resolve_device(params.device)
 device_name = runtime.check_device(device, params.device)  # fails on a silent fallback
-settings, per_step = flops.budgeted_settings(team, cfg["scale"], cfg["overrides"], params.budget)
+replicate = int(snakemake.wildcards.rep)
+overrides = replicates.overrides(
+    cfg["overrides"], team.settings(cfg["scale"], cfg["overrides"]), replicate
+)
+settings, per_step = flops.budgeted_settings(team, cfg["scale"], overrides, params.budget)
 if per_step is not None and params.budget is not None:
     log.info("budget %.3g training FLOPs at %.4g a step: %d steps",
              params.budget, per_step, settings["train"]["max_steps"])  # fmt: skip
-log.info("training %s (scale %s) on %s, %s, %d thread(s); settings: %s",
-         team.name, cfg["scale"], device_name, params.precision, threads, json.dumps(settings))  # fmt: skip
+log.info("training %s replicate %d (seed %d, scale %s) on %s, %s, %d thread(s); settings: %s",
+         team.name, replicate, settings["seed"], cfg["scale"], device_name, params.precision,
+         threads, json.dumps(settings))  # fmt: skip
 
 folds = selection.load_split(snakemake.input.bins, pd.read_parquet(snakemake.input.split))
 reads = (
@@ -50,6 +55,8 @@ if reads is not None:
     final = reads.measure(team.predict(fitted.state, reads.sequences, settings, context))
 summary = {
     "team": team.name,
+    "replicate": replicate,
+    "seed": settings["seed"],
     "kind": team.kind,
     "architecture": team.architecture,
     "n_params": fitted.n_params,
@@ -77,6 +84,7 @@ summary = {
 with open(snakemake.output.summary, "w") as fh:
     json.dump(summary, fh, indent=2)
 shutil.rmtree(params.checkpoints, ignore_errors=True)  # finished: nothing left to resume
-log.info("trained %s in %.1f s (%d parameters)", team.name, seconds, fitted.n_params)
+log.info("trained %s replicate %d in %.1f s (%d parameters)",
+         team.name, replicate, seconds, fitted.n_params)  # fmt: skip
 if summary["xla"]:
     log.info("XLA: %s", summary["xla"])

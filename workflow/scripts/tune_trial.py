@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from promoterbench import flops, runtime, selection, tuning
+from promoterbench import flops, replicates, runtime, selection, tuning
 from promoterbench.scoring import correlations
 from promoterbench.teams import get_team
 from promoterbench.teams.base import FitContext
@@ -15,23 +15,27 @@ cfg, params = snakemake.params.team, snakemake.params
 device = runtime.resolve_device(params.device)  # before the FLOP count's backward (train.py)
 runtime.check_device(device, params.device)
 team, factor = get_team(cfg["team"]), float(snakemake.wildcards.factor)
+replicate = int(snakemake.wildcards.rep)
 base = team.settings(cfg["scale"], cfg["overrides"])
-overrides = tuning.trial_overrides(cfg["overrides"], base, factor)
+overrides = replicates.overrides(
+    tuning.trial_overrides(cfg["overrides"], base, factor), base, replicate
+)
 settings, per_step = flops.budgeted_settings(team, cfg["scale"], overrides, params.budget)
 key = tuning.lr_key(settings)
-log.info("%s: %s = %g (%g × %g), %s steps", team.name, key, settings["train"][key], factor,
-         base["train"][key], settings["train"].get("max_steps") or "the preset's")  # fmt: skip
+log.info("%s: %s = %g (%g × %g), seed %d, %s steps", team.name, key, settings["train"][key], factor,
+         base["train"][key], settings["seed"], settings["train"].get("max_steps") or "the preset's")  # fmt: skip
 
 folds = selection.load_split(snakemake.input.bins, pd.read_parquet(snakemake.input.split))
 train, val = folds["train"], folds["val"]
 if len(val) == 0:  # trained without a validation split, as its authors did
-    train, val = tuning.hold_out(train, int(settings["seed"]))
+    train, val = tuning.hold_out(train, int(base["seed"]))  # the same reads for every trial
     log.info("no validation split: %d of the training reads held out for the trial", len(val))
 context = FitContext(device=device, precision=params.precision, log=log)
 fitted = team.fit(train, val, settings, context)
 r, rho = correlations(val.expression, team.predict(fitted.state, val.sequence, settings, context))
 trial = {
-    "team": team.name, "factor": factor, "setting": key, "value": settings["train"][key],
+    "team": team.name, "factor": factor, "replicate": replicate, "seed": settings["seed"],
+    "setting": key, "value": settings["train"][key],
     "val_r": r, "val_rho": rho, "steps": fitted.state["steps"],
     "train_flops": per_step * fitted.state["steps"], "train_reads": len(train), "val_reads": len(val),
 }  # fmt: skip

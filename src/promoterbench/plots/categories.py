@@ -46,6 +46,7 @@ def category_heatmap(
             spine.set_visible(False)
         fig.colorbar(image, ax=ax, fraction=0.02, pad=0.01)
     fig.suptitle(
-        f"Per-category scores, {split} split (×: the category's weight in the official scores)"
+        f"Per-category scores, {split} split, replicate 1 of each model "
+        "(×: the category's weight in the official scores)"
     )
     save(fig, path)

@@ -53,7 +53,10 @@ def prediction_scatter(
 ) -> None:
     """Measured (x) against predicted (y) expression of the split's test sequences, per entry."""
     values = {name: (truth[index], pred[index]) for name, pred in preds.items()}
-    title = f"Measured vs predicted expression, {len(index):,} test sequences ({split} split)"
+    title = (
+        f"Measured vs predicted expression, {len(index):,} test sequences ({split} split, "
+        "replicate 1 of each model)"
+    )
     _panels(values, ("measured", "predicted"), "Blues", title, path)
 
 
@@ -69,7 +72,7 @@ def snv_effects(
     values = {
         name: (truth[alt] - truth[ref], pred[alt] - pred[ref]) for name, pred in preds.items()
     }
-    title = f"SNV effects, {len(pairs):,} variant pairs ({split} split)"
+    title = f"SNV effects, {len(pairs):,} variant pairs ({split} split, replicate 1 of each model)"
     _panels(
         values,
         ("measured alt − ref", "predicted alt − ref"),
@@ -117,7 +120,8 @@ def motif_tiling(
     axes[0].set_ylabel("effect (alt − ref)")
     axes[0].legend(loc="best", fontsize=9, ncol=2)
     fig.suptitle(
-        "Motif tiling: measured and predicted effect along the sequence (test-scale units)"
+        "Motif tiling: measured and predicted effect along the sequence (test-scale units; "
+        "replicate 1 of each model)"
     )
     fig.tight_layout()
     save(fig, path)

@@ -30,6 +30,8 @@ def training_curves(
     ax.set_xlabel("training FLOPs")
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False, fontsize="small", loc="upper left")
-    ax.set_title("Training curves: the same reads for every model, against the compute spent")
+    ax.set_title(
+        "Training curves: the same reads for every model, against the compute spent (replicate 1)"
+    )
     fig.tight_layout()
     save(fig, path)

@@ -102,6 +102,9 @@ class Team(ABC):
     architecture: ClassVar[str]
     source: ClassVar[str]
     kind: ClassVar[str] = "team"  # team | reference
+    # True where training draws no random numbers beyond the shared data selection (a closed-form
+    # fit): then one training stands for every replicate (promoterbench.replicates)
+    deterministic: ClassVar[bool] = False
     presets: ClassVar[dict[str, dict]]
     defaults: ClassVar[dict] = {}  # settings every preset of this kind of model has
     # ranges of numeric settings whose names settings.RANGES does not know

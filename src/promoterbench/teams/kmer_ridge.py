@@ -48,6 +48,7 @@ class KmerRidge(Team):
     architecture = "k-mer counts + ridge regression"
     source = "promoterbench baseline"
     kind = "reference"
+    deterministic = True  # ridge regression in closed form on the selected reads
     presets = {"paper": PRESET, "cpu": PRESET}
 
     def memory_needs(self, settings: dict, n_reads: int) -> dict:
