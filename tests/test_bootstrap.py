@@ -159,8 +159,11 @@ def test_r2_of_unrelated_predictions_lies_above_its_point_estimate_in_every_resa
     rng = np.random.default_rng(0)
     truth = rng.normal(size=500)
     pred = rng.normal(size=500)
-    pred -= (pred - pred.mean()) @ (truth - truth.mean()) / ((truth - truth.mean()) ** 2).sum() * (
-        truth - truth.mean()
+    pred -= (
+        (pred - pred.mean())
+        @ (truth - truth.mean())
+        / ((truth - truth.mean()) ** 2).sum()
+        * (truth - truth.mean())
     )  # exactly uncorrelated with the truth in the sample
     point = bootstrap.category_scores(pred[None], truth, np.arange(500), "single",
                                       np.ones((1, 500), int))[0][0, 0]  # fmt: skip

@@ -42,7 +42,7 @@ def test_the_real_training_reads_are_ingested(real_run):
 
 def test_every_team_predicts_the_whole_test_set(real_run):
     for team in TEAMS:
-        preds = pd.read_csv(real_run / f"results/dream2022/predictions/{team}.tsv", sep="\t")
+        preds = pd.read_csv(real_run / f"results/dream2022/predictions/{team}/rep1.tsv", sep="\t")
         assert len(preds) == 71_103 and np.isfinite(preds["prediction"]).all(), team
     board = pd.read_csv(real_run / "results/leaderboard.tsv", sep="\t")
     assert set(board["team"]) == TEAMS | {EXTERNAL, "ensemble"}
@@ -57,7 +57,7 @@ def test_external_submission_scores_its_published_public_figures(real_run):
     )
     assert row["kind"] == "external" and row["split"] == "public"
     assert round(row["score_pearson_r2"], 3) == 0.763 and round(row["score_spearman"], 3) == 0.823
-    log = (real_run / f"results/dream2022/logs/evaluate/{EXTERNAL}.log").read_text()
+    log = (real_run / f"results/dream2022/logs/evaluate/{EXTERNAL}/rep1.log").read_text()
     assert "scored on public only" in log
 
 

@@ -86,13 +86,17 @@ def test_the_leaderboard_shows_equal_budgets_and_the_probe_curves(tmp_path):
     board = pd.read_csv(tmp_path / "results" / "leaderboard.tsv", sep="\t").set_index("team")
     for name in ("camformers", "madlab"):
         summary = json.loads(
-            (tmp_path / "results/synthetic/models" / name / "train_summary.json").read_text()
+            (
+                tmp_path / "results/synthetic/models" / name / "rep1" / "train_summary.json"
+            ).read_text()
         )
         assert board.loc[name, "steps"] == round(1.5e11 / summary["flops_per_step"])
         assert board.loc[name, "train_flops"] == pytest.approx(1.5e11, rel=0.05)
         assert summary["budget_flops"] == 1.5e11
         # the probe's curve: about 20 points, the last at the budget's end, FLOPs per point
-        curve = pd.read_csv(tmp_path / "results/synthetic/models" / name / "probe.tsv", sep="\t")
+        curve = pd.read_csv(
+            tmp_path / "results/synthetic/models" / name / "rep1" / "probe.tsv", sep="\t"
+        )
         assert 15 <= len(curve) <= 20 and curve["steps"].iloc[-1] == board.loc[name, "steps"]
         assert (curve["train_flops"] == curve["steps"] * summary["flops_per_step"]).all()
         assert board.loc[name, "still_learning"] in (True, False)

@@ -16,8 +16,8 @@ from promoterbench import training
 from workflow_helpers import copy_workflow, snakemake
 
 pytestmark = pytest.mark.workflow
-MODEL = "results/synthetic/models/camformers/model.pt"
-CHECKPOINT = "results/synthetic/checkpoints/camformers/last.pt"
+MODEL = "results/synthetic/models/camformers/rep1/model.pt"
+CHECKPOINT = "results/synthetic/checkpoints/camformers/rep1/last.pt"
 CONFIGS = ("tiny.yaml", "resume.yaml")
 
 
@@ -58,19 +58,19 @@ def test_killed_training_resumes_and_matches_an_uninterrupted_run(tmp_path):
 
     snakemake(killed, "--unlock", configs=CONFIGS)
     snakemake(killed, MODEL, configs=CONFIGS)
-    log = (killed / "results/synthetic/logs/train/camformers.log").read_text()
+    log = (killed / "results/synthetic/logs/train/camformers/rep1.log").read_text()
     assert f"resuming from checkpoint {CHECKPOINT} after epoch {saved['epoch']}" in log
 
     a = training.load(whole / MODEL)
     b = training.load(killed / MODEL)
     assert a["state"]["best_epoch"] == b["state"]["best_epoch"] == 4
     history = [
-        pd.read_csv(d / "results/synthetic/models/camformers/history.tsv", sep="\t")
+        pd.read_csv(d / "results/synthetic/models/camformers/rep1/history.tsv", sep="\t")
         for d in (whole, killed)
     ]
     assert history[0]["train_loss"].tolist() == history[1]["train_loss"].tolist()
     probe = [  # the curve measured before the kill comes back from the checkpoint
-        pd.read_csv(d / "results/synthetic/models/camformers/probe.tsv", sep="\t")
+        pd.read_csv(d / "results/synthetic/models/camformers/rep1/probe.tsv", sep="\t")
         for d in (whole, killed)
     ]
     assert len(probe[0]) >= 10 and probe[0].equals(probe[1])

@@ -77,7 +77,9 @@ def test_the_tune_target_runs_trials_on_validation_reads_only(tmp_path):
     assert {"tune_trial", "tuning_table"} <= planned
     assert not planned & {"predict", "evaluate", "extract_ids", "train"}  # no test set, no probe
     (tmp_path / "seeds.yaml").write_text("tune: {replicates: 3}\n")
-    seeded = planned_jobs(snakemake(tmp_path, "-n", "tune", configs=configs + ("seeds.yaml",)).stdout)
+    seeded = planned_jobs(
+        snakemake(tmp_path, "-n", "tune", configs=configs + ("seeds.yaml",)).stdout
+    )
     trials = {(w["team"], w["factor"], w["rep"]) for rule, w in seeded if rule == "tune_trial"}
     assert len(trials) == 5 * 2 * 3  # the five tunable teams, two factors, three seeds each
     assert {rep for _, _, rep in trials} == {"1", "2", "3"}

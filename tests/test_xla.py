@@ -60,10 +60,12 @@ class Run:
     results: Path
 
     def summary(self, team: str) -> dict:
-        return json.loads((self.results / "models" / team / "train_summary.json").read_text())
+        return json.loads(
+            (self.results / "models" / team / "rep1" / "train_summary.json").read_text()
+        )
 
     def predictions(self, team: str) -> np.ndarray:
-        path = self.results / "predictions" / f"{team}.tsv"
+        path = self.results / "predictions" / team / "rep1.tsv"
         return pd.read_csv(path, sep="\t")["prediction"].to_numpy()
 
     def log(self, kind: str, team: str) -> str:
@@ -87,7 +89,7 @@ def run(tmp: Path, name: str, *args: str, targets: list[str]) -> Run:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, Run]:
     tmp = tmp_path_factory.mktemp("xla")
-    submissions = [f"results/synthetic/submissions/{team}.json" for team in TEAMS]
+    submissions = [f"results/synthetic/submissions/{team}/rep1.json" for team in TEAMS]
     tpu = ("--profile", "profiles/tpu")
     return {
         "cpu": run(tmp, "cpu", "--cores", "2", "--config", "device=cpu", targets=submissions),
@@ -104,7 +106,9 @@ def test_every_team_trains_and_predicts_on_the_xla_device(runs, precision):
     for team in TORCH_TEAMS:
         summary = runs[precision].summary(team)
         assert summary["device"] == "xla (CPU)" and summary["precision"] == precision, team
-        history = pd.read_csv(runs[precision].results / "models" / team / "history.tsv", sep="\t")
+        history = pd.read_csv(
+            runs[precision].results / "models" / team / "rep1" / "history.tsv", sep="\t"
+        )
         assert np.isfinite(history["train_loss"]).all(), team
         assert "on xla:0" in runs[precision].log("predict", team), team
         widths = 3 if team == "wan_barton" else 1  # 89-111 nt on XLA: 96, 104 and 112

@@ -121,7 +121,7 @@ def slurm_run(cluster: None, tmp_path_factory: pytest.TempPathFactory) -> Run:
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm"))
     profile = filled_profile(workdir / "profile-here")
     (workdir / "retry.yaml").write_text(yaml.safe_dump(RETRY_CONFIG))
-    checkpoint = workdir / "results" / "synthetic" / "checkpoints" / RETRY_TEAM / "last.pt"
+    checkpoint = workdir / "results" / "synthetic" / "checkpoints" / RETRY_TEAM / "rep1" / "last.pt"
     # short status polling: the plugin's defaults (40 s, growing) would double the run time
     snakemake = [sys.executable, "-m", "snakemake", "--profile", str(profile),
                  "--config", "device=cpu",
@@ -145,7 +145,7 @@ def slurm_run(cluster: None, tmp_path_factory: pytest.TempPathFactory) -> Run:
                 proc.wait()
                 pytest.fail(f"snakemake ran over {RUN_TIMEOUT_S} s:\n{log.read_text()[-6000:]}")
             if not tried and checkpoint.exists():  # its first epoch is done: cancel it
-                cancelled = cancel_running(f"rule_train_wildcards_synthetic_{RETRY_TEAM}")
+                cancelled = cancel_running(f"rule_train_wildcards_synthetic_{RETRY_TEAM}_1")
                 tried = True
             time.sleep(0.5)
     run = Run(workdir, plan.stdout, proc.returncode, log.read_text(), cancelled)
@@ -194,14 +194,16 @@ def test_the_leaderboard_lists_every_entry(slurm_run: Run):
 
 def test_a_cancelled_training_is_resubmitted_and_resumes_from_its_checkpoint(slurm_run: Run):
     assert slurm_run.cancelled, "the training ended before it was cancelled"
-    comment = f"rule_train_wildcards_synthetic_{RETRY_TEAM}"
+    comment = f"rule_train_wildcards_synthetic_{RETRY_TEAM}_1"
     assert len(sbatch_calls(slurm_run.output)[comment]) == 2  # the cancelled job, then its retry
     assert re.search(rf"SLURM-job '{slurm_run.cancelled}' failed, SLURM status is: 'CANCELLED'",
                      slurm_run.output)  # fmt: skip
-    train_log = slurm_run.workdir / "results" / "synthetic" / "logs" / "train" / f"{RETRY_TEAM}.log"
+    train_log = (
+        slurm_run.workdir / "results" / "synthetic" / "logs" / "train" / RETRY_TEAM / "rep1.log"
+    )
     assert re.search(
         r"resuming from checkpoint \S+last\.pt after epoch [12]\b", train_log.read_text()
     )
-    history = pd.read_csv(slurm_run.workdir / "results" / "synthetic" / "models" / RETRY_TEAM /
+    history = pd.read_csv(slurm_run.workdir / "results" / "synthetic" / "models" / RETRY_TEAM / "rep1" /
                           "history.tsv", sep="\t")  # fmt: skip
     assert list(history["epoch"]) == [1, 2, 3]  # the epochs before the cancel are kept
