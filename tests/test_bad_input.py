@@ -15,6 +15,7 @@ from bad_input import CORPUS, write_corpus
 from promoterbench import cli, config_files, download, formats, scoring, testset
 from promoterbench.teams import get_team
 from test_cli import GOOD, run_cli
+from workflow_helpers import copy_workflow, snakemake
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +233,44 @@ def test_a_corrupt_checkpoint_is_kept_and_said_where_on_screen(tmp_path, capsys,
     err = capsys.readouterr().err
     assert f"moved it to {aside} (kept), training starts afresh" in err
     assert f"moved it to {aside} (kept)" in caplog.text
+
+
+# -- through Snakemake
+
+
+@pytest.mark.workflow
+def test_the_evaluate_rule_and_validate_agree_on_every_corpus_file(tmp_path, monkeypatch, capsys):
+    workdir = copy_workflow(tmp_path)
+    snakemake(workdir, "resources/synthetic/world.json")  # the simulated test set
+    design = testset.TestDesign.from_dir(workdir / "resources" / "synthetic")
+    corpus = write_corpus(workdir / "submissions", design)  # scored as external submissions
+    targets = {path: f"results/synthetic/evaluation/{path.stem}/rep1.tsv" for path in corpus}
+    run = snakemake(workdir, "--keep-going", *targets.values(), check=False)
+    screen = run.stdout + run.stderr
+    monkeypatch.chdir(workdir)  # validate's split: the workflow's config.yaml (private)
+    for path, accepted in corpus.items():
+        relative = path.relative_to(workdir)
+        code, _, err = run_cli(capsys, "validate", relative, "--truth-dir", "resources/synthetic")
+        assert (workdir / targets[path]).exists() == (code == 0) == ("private" in accepted), path
+        if code:
+            assert err.removeprefix("promoterbench validate: error: ").strip() in screen, err
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize(
+    "config_yaml, extra, message",
+    [
+        ("invalid.yaml", None, "config.yaml:3: not valid YAML (column 1: expected ',' or '}'"),
+        ("list.yaml", None, "config.yaml: the file is a list ("),
+        (None, "bomb_team.yaml", "bomb_team.yaml:11: teams.camformers.train.lr.a5 expands to"),
+        (None, "bomb_top.yaml", "bomb_top.yaml:7: a5 expands to more than 100,000 values"),
+    ],
+)
+def test_the_workflow_names_a_bad_config_file_first(tmp_path, config_yaml, extra, message):
+    workdir = copy_workflow(tmp_path)
+    if config_yaml:
+        shutil.copy(CORPUS / "configs" / config_yaml, workdir / "config.yaml")
+    configs = ("tiny.yaml",) + ((str(CORPUS / "configs" / extra),) if extra else ())
+    run = snakemake(workdir, "-n", configs=configs, check=False)
+    assert run.returncode != 0 and message in run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr and len(run.stdout + run.stderr) < 2000
