@@ -11,9 +11,20 @@
 # resources/{data}/                          input data in the official Zenodo layout
 
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version
 
+from promoterbench import config_files
+
 min_version("9.0")
+
+# First of all, the config files, so that a mistake is named with its file and line: config.yaml
+# before Snakemake reads it, and those given with --configfile (Snakemake has read them, and
+# itself refuses one that is not YAML or not a mapping, naming neither file nor line).
+try:
+    config_files.check(["config.yaml", *workflow.config_settings.configfiles])
+except config_files.ConfigFileError as err:
+    raise WorkflowError(str(err)) from None
 
 
 configfile: "config.yaml"

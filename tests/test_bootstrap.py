@@ -37,7 +37,7 @@ def test_point_estimates_lie_inside_their_intervals(world):
         bootstrap.resample(preds, truth, design, "private", 200, seed=3)
     ).set_index("team")
     for name in ("good", "poor"):
-        table, _ = scoring.evaluate(preds[name][0], truth, design, ("private",))
+        table, _ = scoring.evaluate(preds[name][0], truth, design, "private")
         r2, rho = scoring.scores(table, "private")
         row = summary.loc[name]
         assert row["score_pearson_r2_lo"] < r2 < row["score_pearson_r2_hi"], name
@@ -73,7 +73,7 @@ def test_pairs_are_resampled_as_units():
 
 
 def _scorer(pred, truth, design, split="private"):
-    table, _ = scoring.evaluate(pred, truth, design, (split,))
+    table, _ = scoring.evaluate(pred, truth, design, split)
     return scoring.scores(table, split)
 
 

@@ -1,5 +1,5 @@
 """Model files and checkpoints load with weights_only=True; an unreadable checkpoint is moved
-aside and training starts afresh."""
+next to the checkpoint folder and training starts afresh."""
 
 from __future__ import annotations
 
@@ -60,8 +60,9 @@ def test_an_unreadable_checkpoint_is_moved_aside_and_training_starts_afresh(tmp_
         with caplog.at_level(logging.WARNING):
             again = fit(checkpoints).history
         assert f"{checkpoint} cannot be read (" in caplog.text and reason in caplog.text, kind
-        assert f"moved it to {checkpoint}.corrupt, training starts afresh" in caplog.text
-        assert (checkpoints / "last.pt.corrupt").read_bytes() == content
+        aside = tmp_path / "checkpoints.last.pt.corrupt"
+        assert f"moved it to {aside} (kept), training starts afresh" in caplog.text
+        assert aside.read_bytes() == content
         assert again.drop(columns=["seconds", "samples_per_s"]).equals(
             fresh.drop(columns=["seconds", "samples_per_s"])
         ), kind

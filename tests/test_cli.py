@@ -73,8 +73,8 @@ def test_validate_a_submission_against_a_test_set(tmp_path, capsys, small_world)
     n = testset.TestDesign.from_dir(small_world).n
     path = tmp_path / "sub.json"
     path.write_text(json.dumps({str(i): 0.1 for i in range(n)}))
-    code, out, _ = run_cli(capsys, "validate", path, "--truth-dir", small_world)
-    assert code == 0 and out.endswith(f"{path}: OK (submission)\n")
+    code, out, _ = run_cli(capsys, "validate", path, "--truth-dir", small_world, "--split", "all")
+    assert code == 0 and out.endswith(f"{path}: OK (submission, scored on the all split)\n")
     got = metrics(out)
     assert got["predictions"] == got["test_indices"] == str(n)
     assert got["covers_all"] == f"{n} of {n}"

@@ -72,6 +72,7 @@ def test_rerun_downloads_nothing_and_a_public_board_ranks_the_submission(real_ru
         ).stdout
     )
     split_rules = {
+        "evaluate",  # its verdict on a submission is that of `score --split` (config split)
         "bootstrap",
         "leaderboard",
         "plot_leaderboard",

@@ -19,7 +19,7 @@ def world(small_world):
 
 
 def _evaluation(tmp_path, name, pred, truth, design):
-    table, _ = scoring.evaluate(pred, truth, design)
+    table, _ = scoring.evaluate(pred, truth, design, "private")
     path = tmp_path / f"{name}.tsv"
     table.to_csv(path, sep="\t", index=False)
     return str(path)
@@ -62,7 +62,7 @@ def _board_and_pairs(design, truth, seed=5):
     samples = bootstrap.resample(preds, truth, design, "private", 300, seed=1)
     rows = []
     for name, (pred,) in preds.items():
-        table, _ = scoring.evaluate(pred, truth, design)
+        table, _ = scoring.evaluate(pred, truth, design, "private")
         rows.append(leaderboard.entry(name, [table], "private", {}))
     board = leaderboard.rank(rows, "private", "synthetic")
     board = leaderboard.with_intervals(board, bootstrap.summarise(samples))

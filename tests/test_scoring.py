@@ -116,7 +116,7 @@ def test_weighted_scores_match_hand_computation(truth_dir, split):
     design = testset.TestDesign.from_dir(path)
     rng = np.random.default_rng(3)
     pred = truth * 0.5 + rng.normal(0, 0.6, N)
-    table, notes = scoring.evaluate(pred, truth, design, (split,))
+    table, notes = scoring.evaluate(pred, truth, design, split)
     assert notes == []
     score_r2, score_rho = scoring.scores(table, split)
     want_r2, want_rho, per_cat = expected_scores(pred, truth, split)
@@ -150,19 +150,18 @@ def test_submission_covering_only_public_is_scored_on_public(truth_dir):
     pred = np.full(N, np.nan)
     ground = sorted(_ground())
     pred[ground] = truth[ground] + np.linspace(0, 1, len(ground))
-    table, notes = scoring.evaluate(pred, truth, design, ("private",))
-    assert set(table["split"]) == {"public"}
-    assert "scored on public only" in notes[0]
-    table, notes = scoring.evaluate(pred, truth, design)  # what the workflow asks for
-    assert set(table["split"]) == {"public"}
-    assert notes == [
-        f"submission predicts {len(ground)} of {N} test sequences: scored on public only (not private, all)"
-    ]
+    for split in ("private", "all"):
+        table, notes = scoring.evaluate(pred, truth, design, split)
+        assert set(table["split"]) == {"public"}
+        assert notes == [
+            f"submission predicts {len(ground)} of {N} test sequences: scored on public only "
+            f"(not {split})"
+        ]
     pred[ground[0]] = np.nan
     with pytest.raises(
         scoring.CoverageError, match=f"1 public leaderboard index.*first: {ground[0]}"
     ):
-        scoring.evaluate(pred, truth, design, ("private",))
+        scoring.evaluate(pred, truth, design, "private")
 
 
 def test_a_submission_missing_private_indices_is_not_scored_on_private(truth_dir, tmp_path):
@@ -175,15 +174,13 @@ def test_a_submission_missing_private_indices_is_not_scored_on_private(truth_dir
     formats.write_submission(submission, pred, np.flatnonzero(np.isfinite(pred)))
     for split, what in [("private", "private"), ("all", "test")]:
         with pytest.raises(scoring.CoverageError) as err:
-            scoring.score_submission(submission, truth, design, (split,))
+            scoring.score_submission(submission, truth, design, split)
         assert str(err.value) == (
             f"{submission}: 6 {what} index(es) have no prediction, first: 4, 11, 19, 30, 31; "
             f"predict every test index, or exactly the {len(_ground())} public leaderboard "
             "indices to be scored on the public split"
         )
-    with pytest.raises(scoring.CoverageError, match="6 private index"):  # the workflow's request
-        scoring.score_submission(submission, truth, design)
-    table, notes = scoring.score_submission(submission, truth, design, ("public",))
+    table, notes = scoring.score_submission(submission, truth, design, "public")
     assert set(table["split"]) == {"public"} and notes == []
 
 
@@ -207,13 +204,13 @@ def test_constant_predictions_say_the_correlation_is_undefined(truth_dir):
     design = testset.TestDesign.from_dir(path)
     pred = truth.copy()
     pred[SINGLES["high"]] = 5.0
-    table, notes = scoring.evaluate(pred, truth, design, ("all",))
+    table, notes = scoring.evaluate(pred, truth, design, "all")
     assert notes == [
         "all split: the predictions are constant in high, so Pearson r and Spearman rho are "
         "undefined there (nan), and so are the weighted scores"
     ]
     assert np.isnan(table.set_index("category").loc["high", "pearson_r"])
-    _, notes = scoring.evaluate(np.zeros(N), truth, design, ("public",))
+    _, notes = scoring.evaluate(np.zeros(N), truth, design, "public")
     assert notes[0].startswith(
         "public split: the predictions are constant in all, high, low, native, random, "
         "challenging, snv, motif_perturbation, motif_tiling, so"
@@ -225,7 +222,7 @@ def test_camformers_public_submission_reproduces_published_scores(real_truth_dir
     design = testset.TestDesign.from_dir(real_truth_dir)
     _, truth = formats.read_official_txt(real_truth_dir / testset.TEST_FILE)
     pred = formats.read_submission(CAMFORMERS_SUBMISSION, design.n)
-    table, _ = scoring.evaluate(pred, truth, design, ("public",))
+    table, _ = scoring.evaluate(pred, truth, design, "public")
     score_r2, score_rho = scoring.scores(table, "public")
     # the team's published public-leaderboard figures
     assert round(score_r2, 3) == 0.763

@@ -111,11 +111,11 @@ def test_oracle_is_the_noise_ceiling(small_world):
     design = testset.TestDesign.from_dir(small_world)
     _, measured = formats.read_official_txt(small_world / testset.TEST_FILE)
     truth = pd.read_csv(small_world / TRUTH_FILE, sep="\t")["noise_free_expression"].to_numpy()
-    table, _ = scoring.evaluate(truth, measured, design, ("all",))
+    table, _ = scoring.evaluate(truth, measured, design, "all")
     r2, rho = scoring.scores(table, "all")
     assert r2 > 0.85 and rho > 0.8
     shuffled = np.random.default_rng(0).permutation(truth)
-    assert scoring.scores(scoring.evaluate(shuffled, measured, design, ("all",))[0], "all")[0] < 0.1
+    assert scoring.scores(scoring.evaluate(shuffled, measured, design, "all")[0], "all")[0] < 0.1
 
 
 def brute_force_occupancy(seq: str, length: int) -> np.ndarray:

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import numpy as np
 
-from promoterbench import formats, ingest, scoring, testset
+from promoterbench import config_files, formats, ingest, scoring, testset
+from promoterbench.quoting import short_repr
 from promoterbench.settings import SCALES
 
 
 def _score(args: argparse.Namespace) -> int:
-    root = args.truth_dir
-    design, truth = testset.load(testset.find_file(root, testset.TEST_FILE), root, root)
-    table, notes = scoring.score_submission(args.submission, truth, design, (args.split,))
-    for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+    design, truth = _truth(args.truth_dir)
+    split = args.split or _configured_split()
+    table, notes = scoring.score_submission(args.submission, truth, design, split)
+    _print_notes(notes)
     table.to_csv(sys.stdout, sep="\t", index=False, float_format="%.6f")
     for split in table["split"].unique():
         r2, rho = scoring.scores(table, split)
@@ -30,12 +30,18 @@ OFFICIAL_TEST_SIZE = 71_103  # rows of the official test file (Zenodo record 106
 
 
 def _validate(args: argparse.Namespace) -> int:
-    """Check a training file, the test file or a submission JSON; print its QC summary."""
+    """Check a training file, the test file, a submission JSON or a config file; print its QC
+    summary."""
     path: Path = args.path
     if path.is_dir():
         raise formats.FormatError(f"{path} is a directory; give a file to validate")
     if path.suffix == ".json":
-        return _validate_submission(path, args.truth_dir)
+        return _validate_submission(path, args.truth_dir, args.split)
+    if path.suffix in (".yaml", ".yml"):
+        config_files.load(path)
+        print(f"{path}: OK (config file: YAML, a mapping, of a sane size; the schema and the "
+              "teams' settings are checked by `snakemake -n`)")  # fmt: skip
+        return 0
     is_test = path.name.startswith(testset.TEST_FILE)
     summary, rejected = ingest.scan(path, args.min_length, args.max_length)
     print("metric\tvalue")
@@ -53,26 +59,38 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _validate_submission(path: Path, truth_dir: Path | None) -> int:
-    n = OFFICIAL_TEST_SIZE
-    design = None
-    if truth_dir is not None:
-        design = testset.TestDesign.from_dir(truth_dir)
-        n = design.n
-    pred = formats.read_submission(path, n)
+def _validate_submission(path: Path, truth_dir: Path | None, split: testset.Split | None) -> int:
+    """The checks of `score` and the workflow's evaluate rule (scoring.check_submission)."""
+    if truth_dir is None:
+        pred = formats.read_submission(path, OFFICIAL_TEST_SIZE)
+        print("metric\tvalue")
+        print(f"predictions\t{int(np.isfinite(pred).sum())}\ntest_indices\t{len(pred)}")
+        print(f"note: indices checked against the official test set (0..{len(pred) - 1}) only; "
+              "--truth-dir also checks the split coverage and constant predictions",
+              file=sys.stderr)  # fmt: skip
+        print(f"{path}: OK (submission; split coverage not checked)")
+        return 0
+    design, _ = _truth(truth_dir)
+    pred, scored, notes = scoring.check_submission(path, design, split or _configured_split())
     given = np.isfinite(pred)
     print("metric\tvalue")
-    print(f"predictions\t{int(given.sum())}\ntest_indices\t{n}")
-    if design is not None:
-        for split in testset.SPLITS:
-            need = design.required(split)
-            print(f"covers_{split}\t{int((given & need).sum())} of {int(need.sum())}")
-    else:
-        print(f"note: indices checked against the official test set (0..{n - 1}); "
-              "--truth-dir checks them against another one and reports split coverage",
-              file=sys.stderr)  # fmt: skip
-    print(f"{path}: OK (submission)")
+    print(f"predictions\t{int(given.sum())}\ntest_indices\t{design.n}")
+    for name in testset.SPLITS:
+        need = design.required(name)
+        print(f"covers_{name}\t{int((given & need).sum())} of {int(need.sum())}")
+    _print_notes(notes)
+    print(f"{path}: OK (submission, scored on the {scored} split)")
     return 0
+
+
+def _truth(root: Path) -> tuple[testset.TestDesign, np.ndarray]:
+    """The test set under ``root``, read as `score` and the evaluate rule read it."""
+    return testset.load(testset.find_file(root, testset.TEST_FILE), root, root)
+
+
+def _print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
 
 
 def _teams(args: argparse.Namespace) -> int:
@@ -120,21 +138,22 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help=f"folder holding {testset.TEST_FILE}, {testset.SUBSET_DIR}/ and {testset.PUBLIC_DIR}/",
     )
-    score.add_argument(
-        "--split", choices=testset.SPLITS, default="private", help="default: private"
-    )
+    _add_split(score)
     score.set_defaults(func=_score)
     validate = sub.add_parser(
         "validate",
-        help="check a training file, test file or submission JSON without running the workflow",
+        help="check a training file, test file, submission JSON or config file without running "
+        "the workflow",
         description="Read PATH as the workflow would and print its QC summary (line counts, "
         "rejected lines per reason, lengths, labels; gzip and byte-order marks are handled as "
-        "in ingest). Exit status 1 when the workflow would refuse it.",
+        "in ingest). A submission gets the checks of `score` and the evaluate rule. Exit status "
+        "1 when ingest would refuse the file, 2 when it cannot be read or used.",
     )
     validate.add_argument(
-        "path", type=Path, help="train_sequences.txt[.gz], the test file or a .json"
+        "path", type=Path, help="train_sequences.txt[.gz], the test file, a .json or a .yaml"
     )
     validate.add_argument("--truth-dir", type=Path, help="test set a submission is checked against")
+    _add_split(validate)
     validate.add_argument("--min-length", type=int, default=50, help="as ingest.min_length (50)")
     validate.add_argument("--max-length", type=int, default=250, help="as ingest.max_length (250)")
     validate.add_argument(
@@ -159,6 +178,26 @@ def build_parser() -> argparse.ArgumentParser:
     install.add_argument("--force", action="store_true", help="replace profiles of the same name")
     install.set_defaults(func=_install_profiles)
     return parser
+
+
+def _add_split(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--split",
+        choices=testset.SPLITS,
+        help="the split a submission is scored on (default: `split` in ./config.yaml, the "
+        "workflow's, else private)",
+    )
+
+
+def _configured_split() -> testset.Split:
+    """`split` of the workflow's config.yaml in the current directory (private without one)."""
+    path = Path("config.yaml")
+    split = config_files.load(path).get("split", "private") if path.is_file() else "private"
+    if split not in testset.SPLITS:
+        raise config_files.ConfigFileError(
+            f"{path}: split {short_repr(split)} is not one of {', '.join(testset.SPLITS)}"
+        )
+    return split
 
 
 def main(argv: list[str] | None = None) -> int:

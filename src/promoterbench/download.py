@@ -84,12 +84,21 @@ def link_local(folder: str | os.PathLike, name: str, dest: str | os.PathLike) ->
     The training file may be kept gzip-compressed as ``name.gz``; ingest decompresses it.
     """
     folder = Path(folder).expanduser().resolve()
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise DownloadError(
+            f"dream2022.local_dir: {folder} {what}; set it to the folder holding the four files"
+        )
     candidates = [folder / name] + ([folder / f"{name}.gz"] if name in GZIP_READABLE else [])
     source = next((path for path in candidates if path.is_file()), None)
     if source is None:
-        raise DownloadError(
-            f"dream2022.local_dir: {' or '.join(map(str, candidates))} does not exist"
+        present = [path for path in candidates if path.exists()]
+        why = (
+            f"{present[0]} is {'a folder' if present[0].is_dir() else 'a special file'}, not a file"
+            if present
+            else f"{' or '.join(map(str, candidates))} does not exist"
         )
+        raise DownloadError(f"dream2022.local_dir: {why}")
     Path(dest).symlink_to(source)
     log.info("%s -> %s", dest, source)
 

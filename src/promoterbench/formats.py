@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import os
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from promoterbench.quoting import short_repr, shorten
 from promoterbench.sequences import string_buffers
 
 log = logging.getLogger(__name__)
@@ -148,15 +150,47 @@ def open_input(path: str | os.PathLike, block_bytes: int = BLOCK_BYTES) -> Itera
             yield _ReadAhead(raw, block_bytes, pool)  # type: ignore[misc]
 
 
-def _read_error(path: str | os.PathLike, err: OSError, lines: int) -> Exception:
+def _read_error(path: str | os.PathLike, err: OSError) -> Exception:
     """What to raise for a failed read: for gzip data that does not decompress, an error naming
-    the file and the last good line; an I/O error of the disk (it has an errno) as it is."""
+    the file and the last line that did; an I/O error of the disk (it has an errno) as it is."""
     if err.errno is not None:
         return err
     return FormatError(
-        f"{path}: the gzip data is truncated or corrupt after line {lines} ({err}); download "
-        f"the file again (`gzip -t {path}` tests a copy)"
+        f"{path}: the gzip data is truncated or corrupt after line {_lines_before_error(path)} "
+        f"({err}); download the file again (`gzip -t {path}` tests a copy)"
     )
+
+
+_GZIP_WBITS = 31  # zlib: a gzip header and trailer
+
+
+def _lines_before_error(path: str | os.PathLike, piece_bytes: int = 1 << 16) -> int:
+    """Complete lines of a gzip file decompressed before its data ends or fails. The reader's
+    decompressor gives up a whole block at the error, so the file is decompressed again here, in
+    pieces, and the piece that fails byte by byte from a copy of the state before it."""
+    lines, inflate = 0, zlib.decompressobj(_GZIP_WBITS)
+    with open(path, "rb") as fh:
+        while piece := fh.read(piece_bytes):
+            while piece:
+                before = inflate.copy()
+                try:
+                    lines += inflate.decompress(piece).count(b"\n")
+                except zlib.error:
+                    return lines + _lines_until_error(before, piece)
+                piece = inflate.unused_data if inflate.eof else b""
+                if inflate.eof:  # the next member of a multi-member (bgzip) file
+                    inflate = zlib.decompressobj(_GZIP_WBITS)
+    return lines
+
+
+def _lines_until_error(inflate: zlib._Decompress, piece: bytes) -> int:
+    lines = 0
+    for i in range(len(piece)):
+        try:
+            lines += inflate.decompress(piece[i : i + 1]).count(b"\n")
+        except zlib.error:
+            break
+    return lines
 
 
 def count_lines(path: str | os.PathLike) -> int:
@@ -169,7 +203,7 @@ def count_lines(path: str | os.PathLike) -> int:
                 n += buf.count(b"\n", 0, got)
                 last = buf[got - 1 : got]
         except OSError as err:
-            raise _read_error(path, err, n) from None
+            raise _read_error(path, err) from None
     return n + (last != b"\n")
 
 
@@ -369,7 +403,7 @@ class OfficialTxt:
                 try:
                     end, eof = _fill(fh, buf, have)
                 except OSError as err:
-                    raise _read_error(self.path, err, line - 1) from None
+                    raise _read_error(self.path, err) from None
                 if first:
                     end, first = self._first_block(buf, end), False
                 if eof and end == 0:
@@ -444,8 +478,9 @@ def write_official_txt(
 def read_submission(path: str | os.PathLike, n_test: int) -> np.ndarray:
     """Predictions of a submission JSON as an array over test indices (NaN where absent).
 
-    Raises FormatError for invalid JSON, duplicate keys, keys that are not test indices in
-    0..n_test-1, and values that are not finite numbers.
+    Raises FormatError for invalid or too deeply nested JSON, an empty object, duplicate keys,
+    keys that are not test indices in 0..n_test-1, and values that are not finite numbers (an
+    integer too large for a float included). Offending keys and values are quoted shortened.
     """
     duplicates: list[str] = []
 
@@ -459,43 +494,60 @@ def read_submission(path: str | os.PathLike, n_test: int) -> np.ndarray:
 
     try:
         data = json.loads(
-            _read_utf8(path), object_pairs_hook=no_duplicates, parse_constant=_reject_constant
+            _read_utf8(path),
+            object_pairs_hook=no_duplicates,
+            parse_constant=_reject_constant,
+            parse_int=_parse_int,
         )
     except json.JSONDecodeError as err:
         raise FormatError(
             f"{path}: not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
-        )
-    except _ConstantError as err:
-        raise FormatError(f"{path}: {err} is not a finite number; predictions must be finite")
+        ) from None
+    except _NumberError as err:
+        raise FormatError(f"{path}: {err}; predictions must be finite numbers") from None
+    except RecursionError:
+        raise FormatError(
+            f"{path}: arrays or objects nested too deeply to read; a submission is one flat "
+            "object {test index: prediction}"
+        ) from None
     if not isinstance(data, dict):
         raise FormatError(
             f"{path}: expected a JSON object {{test index: prediction}}, got {type(data).__name__}"
         )
+    if not data:
+        raise FormatError(f"{path}: an empty object; a submission maps test indices to predictions")
     if duplicates:
         raise FormatError(
-            f"{path}: {len(duplicates)} duplicate index(es), first: {', '.join(duplicates[:5])}"
+            f"{path}: {len(duplicates)} duplicate index(es), first: {_keys(duplicates)}"
         )
-    bad_keys = [key for key in data if not (_is_index(key) and str(int(key)) == key)]
+    bad_keys = [key for key in data if not _is_index(key)]
     if bad_keys:
+        quoted = ", ".join(map(short_repr, bad_keys[:5]))
         raise FormatError(
-            f"{path}: {len(bad_keys)} key(s) are not integer test indices, first: {bad_keys[:5]}"
+            f"{path}: {len(bad_keys)} key(s) are not integer test indices, first: [{quoted}]"
         )
-    idx = np.asarray([int(key) for key in data], dtype=np.int64)
-    outside = idx[(idx < 0) | (idx >= n_test)]
-    if outside.size:
+    outside = [key for key in data if len(key) > 18 or int(key) >= n_test]
+    if outside:
         raise FormatError(
-            f"{path}: {outside.size} index(es) outside the test set 0..{n_test - 1}, "
-            f"first: {', '.join(map(str, outside[:5]))}"
+            f"{path}: {len(outside)} index(es) outside the test set 0..{n_test - 1}, "
+            f"first: {_keys(outside)}"
         )
     bad_values = [k for k, v in data.items() if not _is_finite_number(v)]
     if bad_values:
-        first = ", ".join(f"{k}={data[k]!r}" for k in bad_values[:5])
+        first = ", ".join(f"{k}={short_repr(data[k])}" for k in bad_values[:5])
         raise FormatError(
             f"{path}: {len(bad_values)} prediction(s) are not finite numbers, first: {first}"
         )
     out = np.full(n_test, np.nan)
-    out[idx] = np.asarray(list(data.values()), dtype=np.float64)
+    out[np.asarray([int(key) for key in data], dtype=np.int64)] = np.asarray(
+        list(data.values()), dtype=np.float64
+    )
     return out
+
+
+def _keys(keys: list[str]) -> str:
+    """The first five keys, each shortened."""
+    return ", ".join(shorten(key, 40) for key in keys[:5])
 
 
 def _read_utf8(path: str | os.PathLike) -> str:
@@ -518,16 +570,28 @@ def _read_utf8(path: str | os.PathLike) -> str:
 
 
 def _is_index(key: str) -> bool:
-    """ASCII digits only (str.isdigit also accepts '²' and other digit characters)."""
-    return key.isascii() and key.isdigit()
+    """ASCII digits only (str.isdigit also accepts '²' and other digit characters), written as
+    Python writes the integer (no leading zero)."""
+    return key.isascii() and key.isdigit() and (key == "0" or not key.startswith("0"))
 
 
-class _ConstantError(ValueError):
-    pass
+class _NumberError(ValueError):
+    """A JSON number that is not a finite float."""
 
 
 def _reject_constant(name: str) -> float:
-    raise _ConstantError(name)
+    raise _NumberError(f"{name} is not a finite number")
+
+
+_FLOAT_DIGITS = 309  # the largest finite float has 309 integer digits
+
+
+def _parse_int(text: str) -> int:
+    """A JSON integer, refused when no float holds it (it would overflow when scored); checked
+    before Python converts it, so a 100,000-digit integer costs no quadratic conversion."""
+    if len(text.lstrip("-")) > _FLOAT_DIGITS or not math.isfinite(float(text)):
+        raise _NumberError(f"the integer {shorten(text, 40)} is too large for a float")
+    return int(text)
 
 
 def _is_finite_number(value: object) -> bool:

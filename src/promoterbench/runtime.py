@@ -35,6 +35,12 @@ def setup_logging(log_path: str | os.PathLike | None) -> logging.Logger:
     return logger
 
 
+def warn(log: logging.Logger, message: str) -> None:
+    """Log a warning and print it on stderr, so that it is seen on screen, not only in the log."""
+    log.warning(message)
+    print(f"WARNING: {message}", file=sys.stderr)
+
+
 def set_threads(threads: int, torch: bool = False) -> int:
     """Use ``threads`` CPU threads in Arrow (and torch) — never more than the machine has."""
     n = max(1, min(int(threads), os.cpu_count() or 1))

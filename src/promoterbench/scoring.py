@@ -121,48 +121,59 @@ def undefined_correlations(pred: np.ndarray, design: TestDesign, split: Split) -
     )
 
 
-def evaluate(
-    pred: np.ndarray, truth: np.ndarray, design: TestDesign, splits: tuple[Split, ...] = SPLITS
-) -> tuple[pd.DataFrame, list[str]]:
-    """Metrics for every requested split, and notes on what was skipped or is undefined.
+def check(pred: np.ndarray, design: TestDesign, split: Split) -> tuple[Split, list[str]]:
+    """The verdict on predictions for ``split``, which ``score``, ``validate`` and the workflow's
+    evaluate rule all take from here: the split they are scored on and notes.
 
-    Every requested split must be covered, except that a submission predicting exactly the public
-    leaderboard indices is scored on ``public`` instead, with a note; anything else raises
-    CoverageError naming how many indices are missing and the first few.
+    A submission covering ``split`` is scored on it; one predicting exactly the public leaderboard
+    indices is scored on ``public`` instead, with a note; anything else raises CoverageError
+    naming how many indices are missing and the first few. A note also names the categories
+    whose predictions are constant (their correlations are undefined).
     """
-    if len(pred) != design.n or len(truth) != design.n:
-        raise ValueError(
-            f"expected {design.n} predictions and truth values, got {len(pred)} and {len(truth)}"
-        )
-    ok = scorable_splits(pred, design)
-    skipped = [s for s in splits if s not in ok]
-    wanted = [s for s in splits if s in ok]
+    if len(pred) != design.n:
+        raise ValueError(f"expected {design.n} predictions, got {len(pred)}")
     notes = []
-    if skipped:
-        if not (np.array_equal(np.isfinite(pred), design.public) and "public" in ok):
-            raise coverage_error(pred, design, skipped[0])
-        wanted = ["public"]
+    scored = split
+    if split not in scorable_splits(pred, design):
+        if not np.array_equal(np.isfinite(pred), design.public):
+            raise coverage_error(pred, design, split)
+        scored = "public"
         notes.append(
             f"submission predicts {int(design.public.sum())} of {design.n} test sequences: "
-            f"scored on public only (not {', '.join(skipped)})"
+            f"scored on public only (not {split})"
         )
-    notes += filter(None, (undefined_correlations(pred, design, s) for s in wanted))
-    table = pd.concat([category_table(pred, truth, design, s) for s in wanted], ignore_index=True)
-    return table, notes
+    notes += filter(None, [undefined_correlations(pred, design, scored)])
+    return scored, notes
+
+
+def evaluate(
+    pred: np.ndarray, truth: np.ndarray, design: TestDesign, split: Split
+) -> tuple[pd.DataFrame, list[str]]:
+    """Metrics of the split :func:`check` scores the predictions on, and its notes."""
+    if len(truth) != design.n:
+        raise ValueError(f"expected {design.n} truth values, got {len(truth)}")
+    scored, notes = check(pred, design, split)
+    return category_table(pred, truth, design, scored), notes
+
+
+def check_submission(
+    path: str | os.PathLike, design: TestDesign, split: Split
+) -> tuple[np.ndarray, Split, list[str]]:
+    """The predictions of the submission file at ``path``, read and :func:`check`-ed; every
+    error names the file."""
+    pred = formats.read_submission(path, design.n)
+    try:
+        return (pred, *check(pred, design, split))
+    except CoverageError as err:
+        raise CoverageError(f"{path}: {err}") from None
 
 
 def score_submission(
-    path: str | os.PathLike,
-    truth: np.ndarray,
-    design: TestDesign,
-    splits: tuple[Split, ...] = SPLITS,
+    path: str | os.PathLike, truth: np.ndarray, design: TestDesign, split: Split
 ) -> tuple[pd.DataFrame, list[str]]:
-    """:func:`evaluate` of the submission file at ``path``; a CoverageError names the file."""
-    pred = formats.read_submission(path, design.n)
-    try:
-        return evaluate(pred, truth, design, splits)
-    except CoverageError as err:
-        raise CoverageError(f"{path}: {err}") from None
+    """Metrics of the submission file at ``path`` (see :func:`check_submission`)."""
+    pred, scored, notes = check_submission(path, design, split)
+    return category_table(pred, truth, design, scored), notes
 
 
 def scores(table: pd.DataFrame, split: Split) -> tuple[float, float]:

@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence, get_args
 
+from promoterbench.quoting import short_repr
 from promoterbench.sequences import Side
 
 SCALES = ("paper", "cpu")
@@ -206,12 +207,12 @@ def _check(value: Any, examples: list, path: str, name: str, ranges: Mapping) ->
     expected = _expected(kind, name, given, nullable, ranges)
     actual = _kind(value)
     if actual != kind and not (kind == "number" and actual == "integer"):
-        raise SettingsError(f"{path} must be {expected}, not {value!r}")
+        raise SettingsError(f"{path} must be {expected}, not {short_repr(value)}")
     if kind == "section":
         return check(value, given, path, ranges)
     if kind == "list":
         items = [item for example in given for item in example]
         return [_check(v, items, f"{path}[{i}]", name, ranges) for i, v in enumerate(value)]
     if value not in (ranges[name] if kind in ("integer", "number") else CHOICES.get(name, [value])):
-        raise SettingsError(f"{path} must be {expected}, not {value!r}")
+        raise SettingsError(f"{path} must be {expected}, not {short_repr(value)}")
     return value

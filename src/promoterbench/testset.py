@@ -127,6 +127,26 @@ def _read_json_keys(path: Path, kind: Kind) -> np.ndarray:
     return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
 
 
+def _in_range(idx: np.ndarray, n: int, path: Path) -> np.ndarray:
+    """``idx``, read from the id file ``path``; an error naming it when one lies outside 0..n-1."""
+    bad = idx[(idx < 0) | (idx >= n)]
+    if bad.size:
+        raise formats.FormatError(
+            f"{path}: {bad.size} index(es) outside the test set 0..{n - 1} (the test file has "
+            f"{n} sequences), first: {', '.join(map(str, bad[:5]))}"
+        )
+    return idx
+
+
+def _size(test_file: str | Path, n: int) -> int:
+    """``n``, the number of sequences in the test file; an error naming it when it has none."""
+    if n == 0:
+        raise formats.FormatError(
+            f"{test_file}: the test file holds no sequences (it is empty); download it again"
+        )
+    return n
+
+
 def _unique_pairs(pairs: np.ndarray) -> np.ndarray:
     return np.unique(pairs.reshape(-1, 2), axis=0) if len(pairs) else pairs.reshape(0, 2)
 
@@ -156,7 +176,9 @@ class TestDesign:
         cls, test_file: str | Path, subset_dir: str | Path, public_dir: str | Path
     ) -> "TestDesign":
         """Design from the test file, the test_subset_ids folder and the public_leaderboard_ids folder."""
-        return cls.from_ids(formats.count_lines(test_file), subset_dir, public_dir)
+        return cls.from_ids(
+            _size(test_file, formats.count_lines(test_file)), subset_dir, public_dir
+        )
 
     @classmethod
     def from_ids(cls, n: int, subset_dir: str | Path, public_dir: str | Path) -> "TestDesign":
@@ -164,26 +186,22 @@ class TestDesign:
         members: dict[str, np.ndarray] = {"all": np.arange(n, dtype=np.int64)}
         public_members: dict[str, np.ndarray] = {}
         for cat in CATEGORIES:
-            public_members[cat.name] = _read_json_keys(find_file(public_dir, cat.json), cat.kind)
+            path = find_file(public_dir, cat.json)
+            public_members[cat.name] = _in_range(_read_json_keys(path, cat.kind), n, path)
             if cat.csv is None:
                 continue
             path = find_file(subset_dir, cat.csv)
             if cat.kind == "single":
-                members[cat.name] = np.unique(_read_csv_indices(path, ("pos",))[:, 0])
+                idx = np.unique(_read_csv_indices(path, ("pos",))[:, 0])
             else:
-                members[cat.name] = _unique_pairs(_read_csv_indices(path, ("alt_pos", "ref_pos")))
+                idx = _unique_pairs(_read_csv_indices(path, ("alt_pos", "ref_pos")))
+            members[cat.name] = _in_range(idx, n, path)
         public = np.zeros(n, dtype=bool)
         public_members = {
             k: (np.unique(v) if v.ndim == 1 else _unique_pairs(v))
             for k, v in public_members.items()
         }
-        for name, idx in public_members.items():
-            if idx.size and (idx.min() < 0 or idx.max() >= n):
-                raise ValueError(f"{CATEGORY_BY_NAME[name].json}: index outside 0..{n - 1}")
         public[public_members["all"]] = True
-        for name, idx in members.items():
-            if idx.size and (idx.min() < 0 or idx.max() >= n):
-                raise ValueError(f"{CATEGORY_BY_NAME[name].csv}: index outside 0..{n - 1}")
         return cls(n=n, members=members, public_members=public_members, public=public)
 
     def select(self, category: str, split: Split) -> np.ndarray:
@@ -219,7 +237,7 @@ def load(
 ) -> tuple[TestDesign, np.ndarray]:
     """The design and the measured expression of a test set, reading the test file once."""
     _, measured = formats.read_official_txt(test_file)
-    return TestDesign.from_ids(len(measured), subset_dir, public_dir), measured
+    return TestDesign.from_ids(_size(test_file, len(measured)), subset_dir, public_dir), measured
 
 
 def write_subset_csv(path: str | Path, category: str, rows: list[tuple]) -> None:

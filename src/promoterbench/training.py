@@ -27,7 +27,7 @@ import torch
 
 from promoterbench import memory
 from promoterbench.probe import CURVE_COLUMNS
-from promoterbench.runtime import sync_device
+from promoterbench.runtime import sync_device, warn
 from promoterbench.sampling import PassStream
 from promoterbench.scoring import correlations
 from promoterbench.settings import MONITORS
@@ -348,17 +348,18 @@ class Trainer:
 
     def _resume(self, state: TrainState, key: str) -> None:
         """Continue from the last checkpoint of the same run, if there is one. One that cannot be
-        read (truncated, corrupt, or holding more than tensors and plain values) is moved aside
-        to ``last.pt.corrupt`` with a warning, and training starts afresh."""
+        read (truncated, corrupt, or holding more than tensors and plain values) is moved next to
+        the checkpoint folder (which goes once training succeeds), as ``FOLDER.last.pt.corrupt``,
+        with a warning in the log and on screen, and training starts afresh."""
         path = self._checkpoint_path()
         if path is None or not path.exists():
             return
         try:
             saved = load(path)
         except UnreadableFile as err:
-            aside = path.with_name(path.name + ".corrupt")
+            aside = path.parent.with_name(f"{path.parent.name}.{path.name}.corrupt")
             os.replace(path, aside)
-            self.log.warning("%s; moved it to %s, training starts afresh", err, aside)
+            warn(self.log, f"{err}; moved it to {aside} (kept), training starts afresh")
             return
         if saved.get("fingerprint") != key:
             self.log.info("ignoring checkpoint %s: it belongs to other settings or data", path)

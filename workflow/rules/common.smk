@@ -5,15 +5,19 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from promoterbench import ensemble, formats, leaderboard, memory
+from promoterbench import config_files, ensemble, formats, leaderboard, memory
 from promoterbench import teams as registry
 from promoterbench import testset, tuning
 from promoterbench.download import FILES as DOWNLOADS, url_for
 from promoterbench.settings import check_order
 
-validate(config, "../schemas/config.schema.yaml")
+try:
+    validate(config, "../schemas/config.schema.yaml")
+except WorkflowError as err:  # jsonschema's message quotes the whole offending value
+    raise WorkflowError(config_files.schema_error(err)) from None
 
 # Checked while the workflow is parsed, before any job runs: a mistake costs no work.
 check_order(config["ingest"], "ingest")

@@ -12,6 +12,8 @@ rule evaluate:
         "../../envs/data.yaml"
     resources:
         mem_mb=mem_mb("evaluate"),
+    params:
+        split=config["split"],
     script:
         "../scripts/evaluate.py"
 

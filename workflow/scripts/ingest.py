@@ -4,8 +4,6 @@ Rejected lines and labels outside the sorting-bin range are also reported on std
 seen on screen and not only in the log.
 """
 
-import sys
-
 from promoterbench import runtime
 from promoterbench.ingest import ingest
 
@@ -25,5 +23,4 @@ summary = ingest(
 log.info("ingested: %s", dict(summary.rows()))
 warning = summary.warning(snakemake.input.train, snakemake.output.rejected)
 if warning:
-    log.warning(warning)
-    print(f"WARNING: {warning}", file=sys.stderr)
+    runtime.warn(log, warning)
