@@ -18,6 +18,7 @@ pytestmark = pytest.mark.workflow
 
 FIGURES = (
     "leaderboard",
+    "pairwise",
     "categories",
     "predictions",
     "snv_effects",

@@ -275,6 +275,12 @@ def pairwise(samples: pd.DataFrame) -> pd.DataFrame:
     return table[PAIRWISE_COLUMNS]
 
 
+def decided(a_above: int, b_above: int) -> bool:
+    """Whether the paired bootstrap tells two entries apart: the Bayes factor is at least
+    :data:`TIE_K` one way or the other (no resample with either ahead is a tie)."""
+    return max(a_above, b_above) > 0 and max(a_above, b_above) >= TIE_K * min(a_above, b_above)
+
+
 def _higher(score: np.ndarray) -> np.ndarray:
     """(entries, entries): the share of resamples in which row's score exceeds column's."""
     return (score[:, None] > score[None] + TOLERANCE).mean(-1)

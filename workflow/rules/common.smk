@@ -52,7 +52,7 @@ wildcard_constraints:
     rep=r"[1-9][0-9]*",
 
 
-FIGURES = ("leaderboard", "categories", "predictions", "snv_effects", "motif_tiling")
+FIGURES = ("leaderboard", "pairwise", "categories", "predictions", "snv_effects", "motif_tiling")
 FIGURES += ("training_curves", "read_lengths")
 
 

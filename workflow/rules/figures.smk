@@ -22,6 +22,31 @@ rule plot_leaderboard:
         "../scripts/plot_leaderboard.py"
 
 
+rule plot_pairwise:
+    input:
+        leaderboard="results/{data}/leaderboard.tsv",
+        pairwise="results/{data}/pairwise.tsv",
+        code=module_file("promoterbench.plots.pairwise"),
+    output:
+        png=report(
+            "results/{data}/figures/pairwise.png",
+            caption="../report/plot_pairwise.rst",
+            category="Figures",
+            labels={"figure": "pairwise comparisons"},
+        ),
+        pdf="results/{data}/figures/pairwise.pdf",
+    log:
+        "results/{data}/logs/plot_pairwise.log",
+    benchmark:
+        "results/{data}/benchmarks/plot_pairwise.tsv"
+    conda:
+        "../../envs/plots.yaml"
+    resources:
+        mem_mb=600,
+    script:
+        "../scripts/plot_pairwise.py"
+
+
 rule plot_categories:
     input:
         leaderboard="results/{data}/leaderboard.tsv",
