@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from plugin_helpers import FILE_TEAM, model_file
-from promoterbench import cli
+from promoterbench import cli, flops, memory, tuning
 from promoterbench.teams import REGISTRY, check_config, get_team, scaffold, source_file, zoo
 from promoterbench.teams.base import FitContext, Team
 from promoterbench.teams.plugins import PluginError
@@ -53,6 +53,17 @@ def test_the_scaffold_trains_as_written_and_comes_in_as_a_user_team(workdir):
     assert team.predict(fitted.state, sequences, settings, FitContext()).shape == (60,)
     assert source_file(FILE_TEAM, target) == "models/my_cnn.py"
     assert team.n_params(settings) < team.n_params(team.settings("paper"))
+
+
+def test_the_scaffolds_team_gets_the_budget_tuning_and_a_memory_estimate(workdir):
+    team = get_team(FILE_TEAM, "models/my_cnn.py:MyCnn")
+    budget = 1e10
+    settings, per_step = flops.budgeted_settings(team, "cpu", {}, budget)
+    assert per_step > 0 and settings["train"]["max_steps"] == round(budget / per_step)
+    assert tuning.lr_key(settings) == "lr"
+    needs = team.memory_needs(settings, 20_000)
+    assert needs["model_mb"] > 0 and needs["batch_activations_mb"] > 0
+    assert memory.train_mem_mb(needs, "cpu") > memory.BASE_MB
 
 
 def test_a_module_named_in_the_config_is_a_plugin_too(workdir, monkeypatch):
