@@ -12,6 +12,7 @@ import keyword
 from pathlib import Path
 from typing import Any
 
+from promoterbench.settings import merge
 from promoterbench.teams import find, zoo
 from promoterbench.teams.plugins import CLASS_KEY
 from promoterbench.teams.torch_team import TorchTeam
@@ -48,11 +49,10 @@ PAPER = {
     "train": {"lr": 1e-3, "batch_size": 256, "max_epochs": 20, "monitor": "r+rho",
               "patience": 3},
 }  # fmt: skip
-CPU = PAPER | {
-    "recipe": PAPER["recipe"] | {"max_reads": 20_000},
-    "model": PAPER["model"] | {"channels": 32},
-    "train": PAPER["train"] | {"max_epochs": 3, "patience": 1},
-}
+CPU = merge(
+    PAPER, {"recipe": {"max_reads": 20_000}, "model": {"channels": 32},
+            "train": {"max_epochs": 3, "patience": 1}}
+)  # fmt: skip
 RESERVED = ("ensemble", "oracle")  # leaderboard entries of the workflow
 
 TEMPLATE = '''"""{name} — {what}.
@@ -68,16 +68,19 @@ does not know needs a range in `ranges` (e.g. {{"hidden": settings.COUNT}}).
 
 from torch import nn
 
+from promoterbench.settings import merge
 from {base_module} import {base}
 
-PRESETS = {presets}
+PAPER = {paper}
+# scale: cpu, what the default run trains: {cpu_note}
+CPU = {cpu}
 
 
 class {cls}({base}):
     name = "{name}"
     architecture = {architecture}
     source = "edit me: who made it, and a paper or repository"
-    presets = PRESETS
+    presets = {{"paper": PAPER, "cpu": CPU}}
     # ranges = {{"hidden": settings.COUNT}}  # with: from promoterbench import settings
 
     # Hooks a recipe may override, [default] (see promoterbench.teams.torch_team):{hooks_note}
@@ -134,11 +137,20 @@ def literal(value: Any, indent: int = 0, prefix: int = 0) -> str:
     return repr(value)
 
 
+def merged(base: str, changes: dict, prefix: int) -> str:
+    """``merge(base, changes)`` as black lays it out after ``prefix`` characters."""
+    line = f"merge({base}, {literal(changes)})"
+    if prefix + len(line) <= 100:
+        return line
+    return f"merge(\n    {base},\n    {literal(changes, 4)},\n)"
+
+
 def render(name: str, path: Path, like: str | None = None) -> str:
     """The model file of team ``name`` written to ``path`` (``like``: start from that team)."""
     command = f"promoterbench new-team {name}" + (f" --like {like}" if like else "")
     if like is None:
         base, presets, build, note = TorchTeam, {"paper": PAPER, "cpu": CPU}, CNN, ""
+        cpu_note = "the same model, narrower, on fewer reads for fewer epochs"
         what, architecture = "a two-layer CNN on one-hot reads", '"two-layer CNN"'
     else:
         try:
@@ -147,7 +159,10 @@ def render(name: str, path: Path, like: str | None = None) -> str:
             raise ScaffoldError(f"--like {like}: {err.args[0]}") from None
         if not issubclass(base, TorchTeam):
             raise ScaffoldError(f"--like {like}: not a torch model (a TorchTeam); take another")
+        if not {"paper", "cpu"} <= set(base.presets):
+            raise ScaffoldError(f"--like {like}: it has no presets for both scales")
         presets, build = base.presets, "        return super().build_model(settings)"
+        cpu_note = f"as {like} has it"
         what = f"{like}'s model and recipe, to change"
         architecture = f"{base.__name__}.architecture  # edit: what yours is"
         note = f"\n    # (*: {like} has its own, which this class inherits)"
@@ -158,9 +173,25 @@ def render(name: str, path: Path, like: str | None = None) -> str:
     return TEMPLATE.format(
         name=name, what=what, command=command, config_line=config_line(name, path),
         base_module=base.__module__, base=base.__name__,
-        presets=literal(presets, 0, len("PRESETS = ")), cls=class_name(name),
+        paper=literal(presets["paper"], 0, len("PAPER = ")),
+        cpu=merged("PAPER", changes(presets["paper"], presets["cpu"]), len("CPU = ")),
+        cpu_note=cpu_note, cls=class_name(name),
         architecture=architecture, hooks=hooks, hooks_note=note, build_model=build,
     )  # fmt: skip
+
+
+def changes(base: dict, other: dict) -> dict:
+    """What ``other`` changes in ``base``: ``settings.merge(base, changes(base, other))`` is
+    ``other`` where both have the same keys (as every team's presets of both scales do)."""
+    out = {}
+    for key, value in other.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            inner = changes(base[key], value)
+            if inner:
+                out[key] = inner
+        elif key not in base or base[key] != value:
+            out[key] = value
+    return out
 
 
 def overrides(cls: type, hook: str) -> bool:
