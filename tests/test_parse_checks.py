@@ -65,7 +65,7 @@ def test_a_submission_name_with_a_space_is_named_at_parse_time(tmp_path):
         ("class Mine:\n    pass\n", "models/mine.py:Mine",
          "teams.mine.class: Mine in models/mine.py is a class, not a subclass of "
          "promoterbench.teams.base.Team"),
-        (('"cpu": {', '"small": {'), "models/mine.py:Mine",
+        (('"cpu": CPU', '"small": CPU'), "models/mine.py:Mine",
          "teams.mine: no preset for scale 'cpu' (presets: paper, small) (Mine in models/mine.py)"),
         (('"kernel": 9,', '"kernel": 9, "hidden": 4,'), "models/mine.py:Mine",
          "teams.mine.model.hidden: no range for a setting called 'hidden'; add one to the team's "
