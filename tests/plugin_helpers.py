@@ -14,7 +14,8 @@ FILE_TEAM = "my_cnn"  # a file named in the config
 PACKAGE_TEAM = "lab_cnn"  # an installed package's entry point
 PACKAGE = "labteams"  # its distribution and import name
 PACKAGE_VERSION = "0.3.0"
-TINY_OVERRIDES = {"recipe": {"max_reads": 1000}, "train": {"max_epochs": 1}}
+# a few reads and an epoch, in batches small enough for a probe curve with a last quarter
+TINY_OVERRIDES = {"recipe": {"max_reads": 1000}, "train": {"max_epochs": 1, "batch_size": 64}}
 
 
 def model_file(directory: Path, name: str = FILE_TEAM) -> Path:

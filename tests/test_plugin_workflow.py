@@ -92,6 +92,13 @@ def test_without_the_package_its_team_is_unknown_before_any_job(run):
     assert f"config teams: unknown team(s) {PACKAGE_TEAM}; known:" in out.stdout + out.stderr
 
 
+def test_tune_plans_learning_rate_trials_of_the_user_teams(run):
+    workdir, env = run
+    out = snakemake(workdir, *SNAKEMAKE_ARGS, "-n", "tune", configs=CONFIGS, env=env)
+    trials = {w["team"] for rule, w in planned_jobs(out.stdout) if rule == "tune_trial"}
+    assert trials == USER_TEAMS  # kmer_ridge, solved in closed form, has no learning rate
+
+
 def test_editing_the_model_file_reruns_only_its_chain(run):
     workdir, _ = run
     config = yaml.safe_load((workdir / "plugins.yaml").read_text())
