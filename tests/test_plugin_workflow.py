@@ -99,6 +99,14 @@ def test_tune_plans_learning_rate_trials_of_the_user_teams(run):
     assert trials == USER_TEAMS  # kmer_ridge, solved in closed form, has no learning rate
 
 
+def test_a_second_replicate_trains_the_user_teams_again(run):
+    workdir, env = run
+    out = snakemake(workdir, *SNAKEMAKE_ARGS, "-n", "results/leaderboard.tsv", "--config",
+                    "replicates=2", configs=CONFIGS, env=env)  # fmt: skip
+    trained = {(w["team"], w["rep"]) for rule, w in planned_jobs(out.stdout) if rule == "train"}
+    assert trained == {(team, "2") for team in USER_TEAMS}  # kmer_ridge is deterministic
+
+
 def test_editing_the_model_file_reruns_only_its_chain(run):
     workdir, _ = run
     config = yaml.safe_load((workdir / "plugins.yaml").read_text())
