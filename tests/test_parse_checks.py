@@ -1,9 +1,13 @@
-"""Config and submission-name mistakes stop the workflow while it is parsed, before any job."""
+"""Config, plugin and submission-name mistakes stop the workflow while it is parsed, before any
+job."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from promoterbench.teams import scaffold
 from workflow_helpers import copy_workflow, snakemake
 
 pytestmark = pytest.mark.workflow
@@ -45,3 +49,46 @@ def test_a_submission_name_with_a_space_is_named_at_parse_time(tmp_path):
         in run.stdout + run.stderr
     )
     assert "MissingInputException" not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize(
+    "source, target, message",
+    [
+        (None, "models/none.py:Mine",
+         "teams.mine.class: models/none.py: no such file (relative to the working directory /"),
+        (None, "nolab.models:Mine",
+         "teams.mine.class: no module named 'nolab.models' (install its package or put it on "
+         "PYTHONPATH, or name a file: path/to/file.py:Class)"),
+        ("import math\n\n\nx = math.pi + undefined_name\n", "models/mine.py:Mine",
+         "teams.mine.class: importing models/mine.py failed at models/mine.py, line 4: "
+         "NameError: name 'undefined_name' is not defined"),
+        ("class Mine:\n    pass\n", "models/mine.py:Mine",
+         "teams.mine.class: Mine in models/mine.py is a class, not a subclass of "
+         "promoterbench.teams.base.Team"),
+        (('"cpu": CPU', '"small": CPU'), "models/mine.py:Mine",
+         "teams.mine: no preset for scale 'cpu' (presets: paper, small) (Mine in models/mine.py)"),
+        (('"kernel": 9,', '"kernel": 9, "hidden": 4,'), "models/mine.py:Mine",
+         "teams.mine.model.hidden: no range for a setting called 'hidden'; add one to the team's "
+         "`ranges` (e.g. settings.COUNT) or to settings.RANGES (Mine in models/mine.py)"),
+        (None, "models/mine.py:Camformers",
+         "team 'camformers' has two sources: the built-in team "
+         "(promoterbench.teams.camformers:Camformers) and teams.camformers.class "
+         "(models/mine.py:Camformers); give the plugin another name"),
+    ],
+)  # fmt: skip
+def test_a_plugin_that_cannot_be_used_fails_the_dry_run(tmp_path, source, target, message):
+    """``source``: the model file's text, or (old, new) changed in the scaffold's (None: none)."""
+    copy_workflow(tmp_path)
+    if isinstance(source, tuple):
+        text = scaffold.render("mine", Path("models/mine.py"))
+        assert source[0] in text
+        source = text.replace(source[0], source[1])
+    if source is not None:
+        (tmp_path / "models").mkdir()
+        (tmp_path / "models" / "mine.py").write_text(source)
+    name = "camformers" if target.endswith("Camformers") else "mine"
+    (tmp_path / "bad.yaml").write_text(f"teams: {{{name}: {{class: {target}}}}}\n")
+    run = snakemake(tmp_path, "-n", "results/leaderboard.tsv", configs=("tiny.yaml", "bad.yaml"),
+                    check=False)  # fmt: skip
+    assert run.returncode != 0
+    assert message in run.stdout + run.stderr

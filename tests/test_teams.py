@@ -238,7 +238,7 @@ def test_overrides_only_accept_existing_settings():
         SettingsError, match="teams.camformers.train.learning_rate: unknown setting"
     ):
         team.settings("cpu", {"train": {"learning_rate": 0.002}})
-    with pytest.raises(SettingsError, match="unknown scale"):
+    with pytest.raises(SettingsError, match="teams.camformers: no preset for scale 'huge'"):
         team.settings("huge")
 
 

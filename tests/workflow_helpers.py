@@ -22,12 +22,17 @@ def copy_workflow(dest: Path) -> Path:
 
 
 def snakemake(
-    workdir: Path, *args: str, configs: tuple[str, ...] = ("tiny.yaml",), check: bool = True
+    workdir: Path,
+    *args: str,
+    configs: tuple[str, ...] = ("tiny.yaml",),
+    check: bool = True,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
-    """Run snakemake in ``workdir`` with the tiny config (later config files override earlier)."""
+    """Run snakemake in ``workdir`` with the tiny config (later config files override earlier),
+    in this process's environment or ``env``."""
     # --configfile takes several values: keep it last so it does not swallow the targets
     cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args, "--configfile", *configs]
-    result = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
+    result = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env)
     if check and result.returncode != 0:
         raise AssertionError(
             f"{' '.join(cmd)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"

@@ -96,21 +96,44 @@ def _print_notes(notes: list[str]) -> None:
 def _teams(args: argparse.Namespace) -> int:
     from promoterbench import ensemble
     from promoterbench.settings import CHOICES
-    from promoterbench.teams import REGISTRY, get_team
+    from promoterbench.teams import zoo
 
-    print("team\tkind\tarchitecture\tn_params\tfaithful_to\tsource")
-    for name in REGISTRY:
-        team = get_team(name)
-        settings = team.settings(args.scale)
-        fidelity = "-"
-        if "faithful_to" in settings:  # the default first, then the other choices
-            chosen = settings["faithful_to"]
-            fidelity = ", ".join([f"{chosen} (default)"] + [
-                c for c in CHOICES["faithful_to"] if c != chosen
-            ])  # fmt: skip
-        row = (name, team.kind, team.architecture, team.n_params(settings), fidelity, team.source)
+    print("team\tkind\tarchitecture\tn_params\tfaithful_to\tsource\torigin")
+    for name, source in zoo(_configured_teams(args.configfile)).items():
+        team = source.team()
+        n_params = fidelity = "-"
+        if args.scale in team.presets:  # a plugin may have presets for one scale only
+            settings = team.settings(args.scale)
+            n_params = team.n_params(settings)
+            if "faithful_to" in settings:  # the default first, then the other choices
+                chosen = settings["faithful_to"]
+                fidelity = ", ".join([f"{chosen} (default)"] + [
+                    c for c in CHOICES["faithful_to"] if c != chosen
+                ])  # fmt: skip
+        row = (name, team.kind, team.architecture, n_params, fidelity, team.source, source.origin)
         print("\t".join(map(str, row)))
-    print("\t".join((ensemble.NAME, "reference", ensemble.ARCHITECTURE, "-", "-", "promoterbench")))
+    print("\t".join((ensemble.NAME, "reference", ensemble.ARCHITECTURE, "-", "-", "promoterbench",
+                     "built-in")))  # fmt: skip
+    return 0
+
+
+def _configured_teams(path: Path | None) -> dict:
+    """The ``teams:`` entries of a config file (by default ./config.yaml, where there is one)."""
+    import yaml
+
+    if path is None:
+        path = Path("config.yaml")
+        if not path.is_file():
+            return {}
+    return (yaml.safe_load(path.read_text()) or {}).get("teams") or {}
+
+
+def _new_team(args: argparse.Namespace) -> int:
+    from promoterbench.teams import scaffold
+
+    path, line = scaffold.write(args.name, args.dir, args.like)
+    print(f"wrote {path}; this line under `teams:` in config.yaml adds it to the workflow:")
+    print(f"  {line}")
     return 0
 
 
@@ -163,10 +186,27 @@ def build_parser() -> argparse.ArgumentParser:
     teams = sub.add_parser(
         "teams",
         help="list the model zoo",
-        description="Print every registered model as TSV: architecture and parameter count.",
+        description="Print every model as TSV: the built-in teams, those of installed packages "
+        "(entry points 'promoterbench.teams') and the classes the config's teams: entries name; "
+        "architecture, parameter count and where each comes from.",
     )
     teams.add_argument("--scale", choices=SCALES, default="paper", help="default: paper")
+    teams.add_argument(
+        "--configfile", type=Path, help="config whose teams: entries name classes (config.yaml)"
+    )
     teams.set_defaults(func=_teams)
+    new_team = sub.add_parser(
+        "new-team",
+        help="write a model file of your own that trains as written",
+        description="Write DIR/NAME.py, a TorchTeam subclass with presets for both scales, the "
+        "hooks a recipe may override and a build_model, and print the config line that adds it.",
+    )
+    new_team.add_argument("name", help="the team's name (a Python identifier, e.g. my_cnn)")
+    new_team.add_argument("--like", metavar="TEAM", help="start from this torch team's recipe")
+    new_team.add_argument(
+        "--dir", type=Path, default=Path("models"), help="where to write it (default: models/)"
+    )
+    new_team.set_defaults(func=_new_team)
     install = sub.add_parser(
         "install-profiles",
         help="make `snakemake --profile slurm|tpu` find this repository's profiles",

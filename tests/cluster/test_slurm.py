@@ -1,7 +1,9 @@
 """The slurm profile on a real one-node SLURM cluster (tests/cluster/slurm.sh).
 
-The tiny workflow runs to the end through sbatch, and a training job cancelled after its first
-checkpoint is resubmitted by the profile's ``retries`` and resumes from that checkpoint.
+The tiny workflow runs to the end through sbatch, with two of the user's own teams (a model file
+in the working directory, a package installed with pip) imported inside every job of theirs, and a
+training job cancelled after its first checkpoint is resubmitted by the profile's ``retries`` and
+resumes from that checkpoint.
 Needs root and apt-get (or SLURM already installed); skipped otherwise, unless
 PROMOTERBENCH_REQUIRE_SLURM=1 (as ``make test-slurm`` sets), which turns the skip into a failure.
 """
@@ -24,6 +26,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from plugin_helpers import FILE_TEAM, PACKAGE_TEAM, TINY_OVERRIDES, model_file, package
+from plugin_helpers import pip_install
 from workflow_helpers import REPO, TINY, copy_workflow, planned_jobs
 
 pytestmark = [pytest.mark.slurm, pytest.mark.workflow]
@@ -35,6 +39,10 @@ RUN_TIMEOUT_S = 1200  # the whole tiny run; ~7 min here, a hung plugin never end
 # time (two epochs, >= 7 s) to cancel it between its first checkpoint and its end.
 RETRY_TEAM = "camformers"
 RETRY_CONFIG = {"teams": {RETRY_TEAM: {"recipe": {"max_reads": 4000}, "train": {"max_epochs": 3}}}}
+# The user's teams: a file the config names relative to the working directory (the jobs' too), and
+# an installed package's entry point (its folder on the PYTHONPATH the jobs inherit)
+USER_CONFIG = {"teams": {FILE_TEAM: {"class": f"models/{FILE_TEAM}.py:MyCnn", **TINY_OVERRIDES},
+                         PACKAGE_TEAM: TINY_OVERRIDES}}  # fmt: skip
 # What this cluster needs in the shipped profile: its partitions, any account (not checked
 # without accounting), and squeue as the status command (no slurmdbd; MinJobAge is 300 s).
 PROFILE_VALUES = {
@@ -121,15 +129,20 @@ def slurm_run(cluster: None, tmp_path_factory: pytest.TempPathFactory) -> Run:
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm"))
     profile = filled_profile(workdir / "profile-here")
     (workdir / "retry.yaml").write_text(yaml.safe_dump(RETRY_CONFIG))
+    (workdir / "user.yaml").write_text(yaml.safe_dump(USER_CONFIG))
+    model_file(workdir / "models")
+    env = pip_install(package(tmp_path_factory.mktemp("lab")), tmp_path_factory.mktemp("site"))
     checkpoint = workdir / "results" / "synthetic" / "checkpoints" / RETRY_TEAM / "rep1" / "last.pt"
     # short status polling: the plugin's defaults (40 s, growing) would double the run time
     snakemake = [sys.executable, "-m", "snakemake", "--profile", str(profile),
                  "--config", "device=cpu",
                  "--slurm-init-seconds-before-status-checks", "5",
                  "--seconds-between-status-checks", "5"]  # fmt: skip
-    configs = ["--configfile", TINY.name, "retry.yaml", "--", "results/leaderboard.tsv"]
+    configs = ["--configfile", TINY.name, "retry.yaml", "user.yaml"]
+    configs += ["--", "results/leaderboard.tsv"]  # the end of the config files
     # the plan: every job the run must have (a dry run lists local rules as `rule`, too)
-    plan = subprocess.run([*snakemake, "-n", *configs], cwd=workdir, capture_output=True, text=True)
+    plan = subprocess.run([*snakemake, "-n", *configs], cwd=workdir, capture_output=True, text=True,
+                          env=env)  # fmt: skip
     assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-3000:]
     cmd = [*snakemake, "--verbose", *configs]  # --verbose logs every sbatch call
     log = workdir / "snakemake.out"
@@ -137,7 +150,7 @@ def slurm_run(cluster: None, tmp_path_factory: pytest.TempPathFactory) -> Run:
     with log.open("w") as out:
         # its own process group: the SLURM plugin can hang and ignore SIGTERM, so it is killed
         proc = subprocess.Popen(cmd, cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # fmt: skip
+                                start_new_session=True, env=env)  # fmt: skip
         deadline = time.monotonic() + RUN_TIMEOUT_S
         while proc.poll() is None:
             if time.monotonic() > deadline:
@@ -187,9 +200,20 @@ def test_every_job_but_local_rules_is_an_sbatch_job_and_gpu_jobs_get_a_gpu(slurm
 
 def test_the_leaderboard_lists_every_entry(slurm_run: Run):
     board = pd.read_csv(slurm_run.workdir / "results" / "leaderboard.tsv", sep="\t")
-    teams = set(yaml.safe_load(TINY.read_text())["teams"])
+    teams = set(yaml.safe_load(TINY.read_text())["teams"]) | set(USER_CONFIG["teams"])
     assert set(board["team"]) == teams | {"oracle", "ensemble"}
     assert list(board["rank"]) == list(range(1, len(teams) + 3))
+
+
+def test_the_users_teams_ran_in_sbatch_jobs_that_imported_them(slurm_run: Run):
+    calls = sbatch_calls(slurm_run.output)
+    for team in USER_CONFIG["teams"]:
+        for rule in ("split", "train", "predict", "evaluate"):
+            job = f"rule_{rule}_wildcards_synthetic_{team}"
+            assert any(comment.startswith(job) for comment in calls), job
+    board = pd.read_csv(slurm_run.workdir / "results" / "leaderboard.tsv", sep="\t")
+    users = board.set_index("team").loc[sorted(USER_CONFIG["teams"])]
+    assert (users["kind"] == "user").all() and users["rank"].notna().all()
 
 
 def test_a_cancelled_training_is_resubmitted_and_resumes_from_its_checkpoint(slurm_run: Run):

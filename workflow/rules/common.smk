@@ -98,7 +98,7 @@ def replicates(name):
     """Replicate numbers of an entry: 1..replicates for a team whose training draws random
     numbers and for the ensemble of them, 1 alone for a deterministic team, the oracle and an
     external submission."""
-    stochastic = name == ENSEMBLE or (name in TEAMS and not registry.get_team(name).deterministic)
+    stochastic = name == ENSEMBLE or (name in TEAMS and not configured_team(name).deterministic)
     return list(range(1, REPLICATES + 1)) if stochastic else [1]
 
 
@@ -113,13 +113,21 @@ def submission_file(wildcards):
     return submission_path(wildcards.data, wildcards.name, wildcards.rep)
 
 
+def team_entry(team):
+    """(the class its entry names, or None for a built-in or installed team; its overrides)"""
+    return registry.split_entry(config["teams"][team])
+
+
+def configured_team(name):
+    """The team called ``name`` as configured (its class where its entry names one)."""
+    return registry.get_team(name, team_entry(name)[0])
+
+
 def team_config(wildcards):
     """The config slice of one team: a change here re-runs only that team's chain."""
-    return {
-        "team": wildcards.team,
-        "scale": config["scale"],
-        "overrides": config["teams"][wildcards.team] or {},
-    }
+    target, overrides = team_entry(wildcards.team)
+    named = {registry.CLASS_KEY: target} if target else {}  # built-in teams' params as before
+    return {"team": wildcards.team, "scale": config["scale"], "overrides": overrides} | named
 
 
 def probe_file(wildcards):
@@ -133,8 +141,8 @@ def train_budget():
 
 
 def team_source(wildcards):
-    """The team's module, so that editing it re-runs the team."""
-    return registry.source_file(wildcards.team)
+    """The file of the team's class (module or plugin file), so that editing it re-runs the team."""
+    return registry.source_file(wildcards.team, team_entry(wildcards.team)[0])
 
 
 def module_file(module):
@@ -249,9 +257,9 @@ def tuning_tables(wildcards):
     return expand("results/{data}/tuning/{team}.tsv", data=DATA, team=tunable)
 
 
-def team_settings(team):
+def team_settings(name):
     """The resolved settings of one configured team at the configured scale."""
-    return registry.get_team(team).settings(config["scale"], config["teams"][team] or {})
+    return configured_team(name).settings(config["scale"], team_entry(name)[1])
 
 
 def splits(wildcards):

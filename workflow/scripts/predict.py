@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from promoterbench import formats, runtime, training
-from promoterbench.teams import get_team
+from promoterbench.teams import CLASS_KEY, get_team
 from promoterbench.teams.base import FitContext
 
 log = runtime.setup_logging(snakemake.log[0])
@@ -16,7 +16,7 @@ except training.UnreadableFile as err:
     raise training.UnreadableFile(
         f"{err}; rebuild it with: snakemake --forcerun {snakemake.input.model}"
     ) from None
-team = get_team(saved["team"])
+team = get_team(saved["team"], saved.get(CLASS_KEY))  # a plugin's class: as configured
 device = runtime.resolve_device(params.device)
 runtime.check_device(device, params.device)
 sequences, _ = formats.read_official_txt(snakemake.input.test)

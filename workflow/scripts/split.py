@@ -5,11 +5,11 @@ import json
 
 from promoterbench import runtime
 from promoterbench.selection import select_and_split
-from promoterbench.teams import get_team
+from promoterbench.teams import CLASS_KEY, get_team
 
 log = runtime.setup_logging(snakemake.log[0])
 cfg = snakemake.params.team
-team = get_team(cfg["team"])
+team = get_team(cfg["team"], cfg.get(CLASS_KEY))
 settings = team.settings(cfg["scale"], cfg["overrides"])
 split, summary = select_and_split(snakemake.input.bins, team, settings)
 split.to_parquet(snakemake.output.split, index=False)

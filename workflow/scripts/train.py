@@ -8,13 +8,13 @@ import pandas as pd
 import torch
 
 from promoterbench import flops, probe, replicates, runtime, selection
-from promoterbench.teams import get_team
+from promoterbench.teams import CLASS_KEY, get_team
 from promoterbench.teams.base import FitContext
 
 log = runtime.setup_logging(snakemake.log[0])
 threads = runtime.set_threads(snakemake.threads, torch=True)
 cfg, params = snakemake.params.team, snakemake.params
-team = get_team(cfg["team"])
+team = get_team(cfg["team"], cfg.get(CLASS_KEY))
 # the device before the FLOP count: torch's autograd engine sizes its device queues at the first
 # backward pass, and one on the CPU before torch_xla's runtime is up leaves no queue for xla:0
 device = runtime.resolve_device(params.device)
@@ -44,7 +44,13 @@ fitted = team.fit(folds["train"], folds["val"], settings, context)
 seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
 
 torch.save(
-    {"team": team.name, "settings": settings, "state": fitted.state, "n_params": fitted.n_params},
+    {
+        "team": team.name,
+        CLASS_KEY: cfg.get(CLASS_KEY),
+        "settings": settings,
+        "state": fitted.state,
+        "n_params": fitted.n_params,
+    },
     snakemake.output.model,
 )
 fitted.history.to_csv(snakemake.output.history, sep="\t", index=False)

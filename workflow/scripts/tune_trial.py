@@ -6,7 +6,7 @@ import pandas as pd
 
 from promoterbench import flops, replicates, runtime, selection, tuning
 from promoterbench.scoring import correlations
-from promoterbench.teams import get_team
+from promoterbench.teams import CLASS_KEY, get_team
 from promoterbench.teams.base import FitContext
 
 log = runtime.setup_logging(snakemake.log[0])
@@ -14,7 +14,7 @@ runtime.set_threads(snakemake.threads, torch=True)
 cfg, params = snakemake.params.team, snakemake.params
 device = runtime.resolve_device(params.device)  # before the FLOP count's backward (train.py)
 runtime.check_device(device, params.device)
-team, factor = get_team(cfg["team"]), float(snakemake.wildcards.factor)
+team, factor = get_team(cfg["team"], cfg.get(CLASS_KEY)), float(snakemake.wildcards.factor)
 replicate = int(snakemake.wildcards.rep)
 base = team.settings(cfg["scale"], cfg["overrides"])
 overrides = replicates.overrides(

@@ -101,7 +101,7 @@ class Team(ABC):
     name: ClassVar[str]
     architecture: ClassVar[str]
     source: ClassVar[str]
-    kind: ClassVar[str] = "team"  # team | reference
+    kind: ClassVar[str] = "team"  # team | reference (a plugin's is "user": teams.plugins)
     # True where training draws no random numbers beyond the shared data selection (a closed-form
     # fit): then one training stands for every replicate (promoterbench.replicates)
     deterministic: ClassVar[bool] = False
@@ -119,7 +119,8 @@ class Team(ABC):
         (:func:`promoterbench.settings.check`)."""
         if scale not in self.presets:
             raise settings_mod.SettingsError(
-                f"{self.name}: unknown scale {scale!r}; choose {', '.join(self.presets)}"
+                f"teams.{self.name}: no preset for scale {scale!r} (presets: "
+                f"{', '.join(self.presets)})"
             )
         presets = {s: settings_mod.with_defaults(p, self.defaults) for s, p in self.presets.items()}
         where = f"teams.{self.name}"
