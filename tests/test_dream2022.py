@@ -76,6 +76,7 @@ def test_rerun_downloads_nothing_and_a_public_board_ranks_the_submission(real_ru
         "bootstrap",
         "leaderboard",
         "plot_leaderboard",
+        "plot_pairwise",
         "plot_categories",
         "plot_predictions",
     }
