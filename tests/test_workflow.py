@@ -194,7 +194,8 @@ def test_changing_one_team_reruns_only_that_team(tiny_run):
     }
     others = {rule for rule, _ in jobs} - {"split", "train", "predict", "evaluate"}
     summaries = {"ensemble", "bootstrap", "leaderboard", "publish_leaderboard", "plot_leaderboard",
-                 "plot_categories", "plot_predictions", "plot_training", "plot_lengths"}  # fmt: skip
+                 "plot_pairwise", "plot_categories", "plot_predictions", "plot_training",
+                 "plot_lengths"}  # fmt: skip
     # the ensemble, the leaderboard, its bootstrap and the figures: nothing of other teams
     assert others == summaries
     assert "params have changed" in out.stdout

@@ -69,7 +69,8 @@ class Run:
         return pd.read_csv(path, sep="\t")["prediction"].to_numpy()
 
     def log(self, kind: str, team: str) -> str:
-        return (self.results / "logs" / kind / f"{team}.log").read_text()
+        """The log of the team's replicate-1 job of rule ``kind`` (train, predict)."""
+        return (self.results / "logs" / kind / team / "rep1.log").read_text()
 
 
 def run(tmp: Path, name: str, *args: str, targets: list[str]) -> Run:
