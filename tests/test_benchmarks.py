@@ -51,3 +51,14 @@ def test_predict_throughput_benchmark_reports_each_batch_size(tmp_path):
     table = pd.read_csv(out, sep="\t")
     assert list(table["batch"]) == [16, 32] and (table["team"] == "autosome").all()
     assert (table["sequences"] == 40).all() and (table["sequences_per_s"] > 0).all()
+
+
+def test_bootstrap_cost_benchmark_reports_each_replicate_count(tmp_path, small_world):
+    out = tmp_path / "bootstrap.tsv"
+    cmd = [sys.executable, str(REPO / "benchmarks" / "bootstrap_cost.py"), "--truth-dir",
+           str(small_world), "--entries", "3", "--replicates", "1", "2", "--resamples", "20",
+           "--out", str(out)]  # fmt: skip
+    subprocess.run(cmd, check=True, capture_output=True)
+    table = pd.read_csv(out, sep="\t")
+    assert table["replicates"].tolist() == [1, 2] and (table["entries"] == 3).all()
+    assert (table["wall_s"] >= 0).all() and (table["peak_rss_mb"] > 0).all()
