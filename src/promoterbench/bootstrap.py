@@ -85,26 +85,40 @@ class _Ranker:
         return out
 
 
+class _Category:
+    """One category's values, standardised and sorted once, scored in weighted samples."""
+
+    def __init__(self, preds: np.ndarray, truth: np.ndarray, members: np.ndarray, kind: str):
+        self.y = _standardised(category_values(truth, members, kind))
+        self.x = _standardised(category_values(preds, members, kind))  # (rows, n)
+        self.y_ranker = _Ranker(self.y)
+        self.x_rankers = [_Ranker(row) for row in self.x]
+
+    def scores(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(r², ρ) of every row in every sample: ``counts`` (samples, members) says how often
+        each member is drawn. Two (rows, samples) arrays."""
+        x, y, w = self.x, self.y, counts.astype(np.float64)
+        n = float(len(y))
+        r = _pearson(x @ w.T, w @ y, (x * x) @ w.T, w @ (y * y), (x * y) @ w.T, n)
+        ry = self.y_ranker.ranks(w)
+        wry = w * ry
+        rho = np.empty_like(r)
+        for i, ranker in enumerate(self.x_rankers):
+            rx = ranker.ranks(w)
+            wrx = w * rx
+            rho[i] = _pearson(
+                wrx.sum(-1), wry.sum(-1), (wrx * rx).sum(-1), (wry * ry).sum(-1),
+                (wrx * ry).sum(-1), n,
+            )  # fmt: skip
+        return r * r, rho
+
+
 def category_scores(
     preds: np.ndarray, truth: np.ndarray, members: np.ndarray, kind: str, counts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(r², ρ) of every row of ``preds`` in every weighted sample of one category: ``counts``
     (samples, members) says how often each member is drawn. Two (rows, samples) arrays."""
-    y = _standardised(category_values(truth, members, kind))
-    x = _standardised(category_values(preds, members, kind))  # (rows, n)
-    w = counts.astype(np.float64)
-    n = float(len(y))
-    r = _pearson(x @ w.T, w @ y, (x * x) @ w.T, w @ (y * y), (x * y) @ w.T, n)
-    ry = _Ranker(y).ranks(w)
-    wry = w * ry
-    rho = np.empty_like(r)
-    for i, row in enumerate(x):
-        rx = _Ranker(row).ranks(w)
-        wrx = w * rx
-        rho[i] = _pearson(
-            wrx.sum(-1), wry.sum(-1), (wrx * rx).sum(-1), (wry * ry).sum(-1), (wrx * ry).sum(-1), n
-        )
-    return r * r, rho
+    return _Category(preds, truth, members, kind).scores(counts)
 
 
 def category_samples(
@@ -121,14 +135,13 @@ def category_samples(
     rho = np.full_like(r2, np.nan)
     if n < 2:
         return r2, rho
+    category = _Category(preds, truth, members, kind)  # standardised and sorted once
     chunk = max(1, CELLS_PER_CHUNK // n)
     for lo in range(0, resamples, chunk):
         b = min(chunk, resamples - lo)
         draws = rng.integers(0, n, size=(b, n)) + n * np.arange(b)[:, None]
         counts = np.bincount(draws.ravel(), minlength=b * n).reshape(b, n)
-        r2[:, lo : lo + b], rho[:, lo : lo + b] = category_scores(
-            preds, truth, members, kind, counts
-        )
+        r2[:, lo : lo + b], rho[:, lo : lo + b] = category.scores(counts)
     return r2, rho
 
 
