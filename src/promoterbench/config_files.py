@@ -135,3 +135,53 @@ def schema_error(err: Exception) -> str:
         return shorten(str(err), 300)
     where = ".".join(map(str, cause.absolute_path)) or "the top level"
     return f"config {where}: {shorten(cause.message, 200)}"
+
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+
+
+def read_text_values(config: dict, schema: dict) -> None:
+    """Give the values that ``snakemake --config`` hands over as text (a nested mapping such as
+    ``budget={train_flops: 6.0e+12}`` is read with every scalar a string) the type the schema
+    asks for, in place: ``'6.0e+12'`` and ``'3e12'`` where a number is expected, ``'true'`` where
+    a boolean is. Text that reads as none of the expected types is left for the schema to refuse."""
+    _read_mapping(config, schema)
+
+
+def _read_mapping(values: dict, schema: dict) -> None:
+    properties = schema.get("properties", {})
+    others = schema.get("additionalProperties")
+    for key, value in values.items():
+        node = properties.get(key, others if isinstance(others, dict) else None)
+        if node is not None:
+            values[key] = _read(value, node)
+
+
+def _read(value: object, schema: dict) -> object:
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    if isinstance(value, dict):
+        _read_mapping(value, schema)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        value[:] = [_read(item, schema["items"]) for item in value]
+    elif isinstance(value, str):  # YAML's reading: `null` is null even where text is allowed
+        return typed(value, [kind for kind in types if kind != "string"])
+    return value
+
+
+def typed(value: str, types: list[str]) -> object:
+    """``value`` read as the first of the JSON-schema ``types`` (null, boolean, integer, number)
+    that it spells as YAML or Python would, else ``value`` unchanged."""
+    text = value.strip()
+    if "null" in types and text in _NULLS:
+        return None
+    if "boolean" in types and text.lower() in _BOOLEANS:
+        return _BOOLEANS[text.lower()]
+    for kind, parse in (("integer", int), ("number", float)):
+        if kind in types:
+            try:
+                return parse(text)
+            except ValueError:
+                pass
+    return value

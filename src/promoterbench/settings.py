@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence, get_args
 
+from promoterbench.config_files import typed
 from promoterbench.quoting import short_repr
 from promoterbench.sequences import Side
 
@@ -192,13 +193,10 @@ def _check(value: Any, examples: list, path: str, name: str, ranges: Mapping) ->
     nullable = name in LIMITS
     kinds = {_kind(e) for e in given} or {"integer"}  # a limit null in every preset
     kind = "number" if kinds == {"integer", "number"} else kinds.pop()
+    if isinstance(value, str) and kind != "text":  # `--config` hands nested values over as text
+        value = typed(value, [kind] + ["null"] * nullable)
     if value is None and nullable:
         return None
-    if kind == "number" and isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            pass
     if kind in ("integer", "number") and name not in ranges:
         raise SettingsError(
             f"{path}: no range for a setting called {name!r}; add one to the team's `ranges` "

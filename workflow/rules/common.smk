@@ -14,8 +14,10 @@ from promoterbench import testset, tuning
 from promoterbench.download import FILES as DOWNLOADS, url_for
 from promoterbench.settings import check_order
 
+SCHEMA = Path(workflow.current_basedir).parent / "schemas" / "config.schema.yaml"
+config_files.read_text_values(config, config_files.load(SCHEMA))  # `--config key={a: 1}` is text
 try:
-    validate(config, "../schemas/config.schema.yaml")
+    validate(config, str(SCHEMA))
 except WorkflowError as err:  # jsonschema's message quotes the whole offending value
     raise WorkflowError(config_files.schema_error(err)) from None
 
