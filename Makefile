@@ -10,12 +10,12 @@ TORCH_FLAGS := $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX),)
 # torch 2.9 + torch_xla 2.9 for the XLA test (torch_xla has no build for the torch pinned above)
 XLA_VENV ?= .venv-xla
 
-.PHONY: install install-tpu run test test-slurm test-xla lint clean
+.PHONY: install install-tpu run test test-fast test-suite test-slurm test-xla docs lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet torch==2.13.0 $(TORCH_FLAGS)
-	$(BIN)/pip install --quiet -e '.[test,slurm,report]'
+	$(BIN)/pip install --quiet -e '.[test,slurm,report,docs]'
 	-$(BIN)/promoterbench install-profiles  # `snakemake --profile slurm|tpu` as typed (see README)
 	touch $@
 
@@ -39,11 +39,19 @@ $(VENV)/.installed-tpu: pyproject.toml
 run: install
 	$(BIN)/snakemake --cores 8 results/leaderboard.tsv
 
-# The whole suite: the SLURM module runs where a cluster can be had (root, apt-get) and skips with
-# the reason elsewhere; the XLA module runs in .venv-xla, built here first (see test-xla).
+# The whole suite, as CI runs it: the main suite, the SLURM module and the XLA module (with the
+# build of .venv-xla, mostly download) run side by side, since the engines spend much of their
+# time waiting; each one's output is printed when it ends.
 test: install
-	$(MAKE) install-tpu VENV=$(XLA_VENV)
-	PROMOTERBENCH_REQUIRE_XLA=1 PROMOTERBENCH_XLA_VENV=$(XLA_VENV) $(BIN)/pytest
+	$(MAKE) -j3 --output-sync=target test-suite test-slurm test-xla
+
+# Everything but the engines' modules.
+test-suite: install
+	$(BIN)/pytest -m "not slurm and not xla"
+
+# The inner loop: no engines, no workflow runs.
+test-fast: install
+	$(BIN)/pytest -m "not workflow and not slurm and not xla"
 
 # The slurm profile on a real one-node SLURM here (root, apt-get; tests/cluster/slurm.sh sets it up
 # and takes it down): fails, rather than skips, where that cluster cannot be had.
@@ -56,9 +64,13 @@ test-xla: install
 	$(MAKE) install-tpu VENV=$(XLA_VENV)
 	PROMOTERBENCH_REQUIRE_XLA=1 PROMOTERBENCH_XLA_VENV=$(XLA_VENV) $(BIN)/pytest -s -m xla tests/test_xla.py
 
+# The documentation site (docs/, mkdocs.yml): built strictly, as tests/test_docs.py does.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 lint: install
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 
 clean:
-	rm -rf results resources .snakemake
+	rm -rf results resources .snakemake site

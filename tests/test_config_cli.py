@@ -48,6 +48,7 @@ def get_lr_and_steps(entry: dict) -> tuple[float, int]:
     return train["lr"], train["max_steps"]
 
 
+@pytest.mark.workflow
 @pytest.mark.parametrize(
     "entry, message",
     [
@@ -64,6 +65,7 @@ def test_text_that_is_not_the_type_asked_for_is_still_refused(tmp_path, entry, m
     assert message in out.stdout + out.stderr
 
 
+@pytest.mark.workflow
 def test_the_documented_command_line_plans_the_run(tmp_path):
     out = snakemake(copy_workflow(tmp_path), "-n", "results/leaderboard.tsv", "--config", *NESTED,
                     configs=("config.yaml",))  # fmt: skip

@@ -94,26 +94,15 @@ def _print_notes(notes: list[str]) -> None:
 
 
 def _teams(args: argparse.Namespace) -> int:
-    from promoterbench import ensemble
-    from promoterbench.settings import CHOICES
-    from promoterbench.teams import zoo
+    from promoterbench.teams import catalogue, zoo
 
     print("team\tkind\tarchitecture\tn_params\tfaithful_to\tsource\torigin")
-    for name, source in zoo(_configured_teams(args.configfile)).items():
-        team = source.team()
-        n_params = fidelity = "-"
-        if args.scale in team.presets:  # a plugin may have presets for one scale only
-            settings = team.settings(args.scale)
-            n_params = team.n_params(settings)
-            if "faithful_to" in settings:  # the default first, then the other choices
-                chosen = settings["faithful_to"]
-                fidelity = ", ".join([f"{chosen} (default)"] + [
-                    c for c in CHOICES["faithful_to"] if c != chosen
-                ])  # fmt: skip
-        row = (name, team.kind, team.architecture, n_params, fidelity, team.source, source.origin)
+    for line in catalogue.lines(zoo(_configured_teams(args.configfile)), args.scale):
+        default, *others = line.faithful_to or ("-",)
+        fidelity = ", ".join([f"{default} (default)", *others]) if line.faithful_to else "-"
+        row = (line.name, line.kind, line.architecture, line.n_params or "-", fidelity,
+               line.source, line.origin)  # fmt: skip
         print("\t".join(map(str, row)))
-    print("\t".join((ensemble.NAME, "reference", ensemble.ARCHITECTURE, "-", "-", "promoterbench",
-                     "built-in")))  # fmt: skip
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The README's "Adding a model" example works as written."""
+"""The documentation's "Adding a model" example works as written."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from test_teams import random_reads
 
 def test_adding_a_model_example_is_what_new_team_writes_and_it_trains(tmp_path, monkeypatch,
                                                                        capsys):  # fmt: skip
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("### Adding a model") : readme.index("## Layout")]
+    section = (REPO / "docs" / "adding-a-model.md").read_text()
     command, printed = re.search(r"```console\n\$ (.*?)\n(.*?)```", section, re.S).groups()
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     monkeypatch.chdir(tmp_path)
