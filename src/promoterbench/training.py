@@ -19,39 +19,24 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 import torch
 
-from promoterbench import memory
+from promoterbench import memory, runtime
+from promoterbench.fitting import Encoded, FitContext
 from promoterbench.probe import CURVE_COLUMNS
 from promoterbench.runtime import sync_device, warn
 from promoterbench.sampling import PassStream
 from promoterbench.scoring import correlations
 from promoterbench.settings import MONITORS
 
-if TYPE_CHECKING:
-    from promoterbench.teams.base import FitContext
-    from promoterbench.teams.torch_team import TorchTeam
-
 HISTORY_COLUMNS = [
     "epoch", "steps", "train_loss", "val_loss", "val_pearson_r", "val_spearman_rho",
     "val_r2_score", "lr", "seconds", "samples_per_s",
 ]  # fmt: skip
-
-
-@dataclass
-class Encoded:
-    """Reads as a team encodes them: uint8 codes, raw labels, per-read extras."""
-
-    codes: np.ndarray
-    target: np.ndarray
-    extras: dict[str, np.ndarray] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return len(self.target)
 
 
 def r2_score(truth: np.ndarray, pred: np.ndarray) -> float:
@@ -170,10 +155,37 @@ class TrainState:
     steps: int = 0  # optimiser steps taken
 
 
+class Recipe(Protocol):
+    """The hooks the Trainer calls (what :class:`~promoterbench.teams.torch_team.TorchTeam`
+    provides); typed here so that this module imports no team."""
+
+    def build_model(self, settings: dict) -> torch.nn.Module: ...
+    def optimizer(self, model: torch.nn.Module, settings: dict) -> torch.optim.Optimizer: ...
+    def scheduler(self, optimizer: torch.optim.Optimizer, settings: dict, steps_per_epoch: int): ...
+    def steps_per_epoch(self, n: int, settings: dict) -> int: ...
+    def fit_target(self, train: Encoded, val: Encoded, settings: dict) -> dict: ...
+    def batches(self, data: Encoded, settings: dict, rng: np.random.Generator,
+    stream: PassStream | None = None) -> list[np.ndarray]: ...  # fmt: skip
+
+    def eval_batches(self, data: Encoded, size: int) -> list[np.ndarray]: ...
+    def inputs(self, data: Encoded, idx: np.ndarray, device: torch.device, settings: dict): ...
+    def targets(self, data: Encoded, idx: np.ndarray, params: dict,
+    device: torch.device) -> torch.Tensor: ...  # fmt: skip
+
+    def loss(self, output: torch.Tensor, target: torch.Tensor, settings: dict) -> torch.Tensor: ...
+    def regularization(self, model: torch.nn.Module, settings: dict) -> torch.Tensor | float: ...
+    def clip_gradients(self, model: torch.nn.Module, settings: dict) -> None: ...
+    def prediction(self, output: torch.Tensor, params: dict) -> torch.Tensor: ...
+    def predict_encoded(self, trainer: Trainer, model: torch.nn.Module, data: Encoded,
+    params: dict) -> np.ndarray: ...  # fmt: skip
+
+    def encode_test(self, sequences, settings: dict) -> Encoded: ...
+
+
 class Trainer:
     """Runs one team's training recipe (see module docstring)."""
 
-    def __init__(self, team: "TorchTeam", settings: dict, context: "FitContext") -> None:
+    def __init__(self, team: Recipe, settings: dict, context: FitContext) -> None:
         self.team, self.settings, self.context = team, settings, context
         self.cfg = settings["train"]
         self.device = torch.device(context.device)
