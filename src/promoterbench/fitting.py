@@ -36,5 +36,3 @@ class FitContext:
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("promoterbench.train"))
     checkpoint_dir: Any = None
     probe: Probe | None = None  # measured during training (promoterbench.probe)
-    # on CUDA: deterministic kernels (same numbers on a rerun) or cuDNN autotuning (faster)
-    deterministic: bool = True
