@@ -47,10 +47,17 @@ def test_cuda_on_a_machine_without_gpu_fails():
         runtime.resolve_device("cuda")
 
 
-def test_auto_and_cpu_resolve_and_are_checked():
+def test_auto_and_cpu_resolve_and_are_checked(monkeypatch):
     device = runtime.resolve_device("cpu")
     assert runtime.check_device(device, "cpu") == "cpu"
-    assert runtime.check_device(runtime.resolve_device("auto"), "auto")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert runtime.check_device(runtime.resolve_device("auto"), "auto") == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device: "Test GPU")
+    auto = runtime.resolve_device("auto")
+    assert auto == torch.device("cuda")
+    assert runtime.check_device(auto, "auto") == "cuda (Test GPU)"
     with pytest.raises(RuntimeError, match="device: cuda was requested but cpu was selected"):
         runtime.check_device(device, "cuda")
     with pytest.raises(ValueError, match="unknown device 'tpu'"):
