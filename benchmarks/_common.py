@@ -64,6 +64,15 @@ def wait(device) -> None:
         xm.wait_device_ops()
 
 
+def reset_peak(device) -> None:
+    """Start the device's peak-memory count afresh (CUDA), so that each measured size reports
+    its own peak rather than the largest so far."""
+    import torch
+
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+
+
 def peak_memory_mb(device) -> float:
     """Peak device memory on an accelerator; peak RSS on the CPU."""
     import torch

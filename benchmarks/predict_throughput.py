@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from _common import emit, model_device, model_parser, peak_memory_mb, wait
+from _common import emit, model_device, model_parser, peak_memory_mb, reset_peak, wait
 
 from promoterbench import runtime
 from promoterbench.teams import get_team
@@ -42,6 +42,7 @@ def main() -> None:
     lines = []
     for size in args.batch_sizes:
         trainer.eval_batch_size = size
+        reset_peak(device)
         warm_up = team.encode_test(reads.sequence.slice(0, size), settings)
         team.predict_encoded(trainer, model, warm_up, params)
         wait(device)

@@ -15,18 +15,32 @@ RAW = SHARED / "raw" / "de-Boer-Lab__random-promoter-dream-challenge-2022" / "da
 CAMFORMERS_SUBMISSION = SHARED / "fixtures" / "camformers_public_leaderboard_submission.json"
 
 
+def missing_shared() -> None:
+    """Skip a real-data test where ../shared is missing; fail it with
+    PROMOTERBENCH_REQUIRE_SHARED=1 (as ``make test`` sets), so the suite cannot pass without it."""
+    reason = f"real challenge data not found at {SHARED} (set PROMOTERBENCH_SHARED to its parent)"
+    if os.environ.get("PROMOTERBENCH_REQUIRE_SHARED") == "1":
+        pytest.fail(f"{reason}, and PROMOTERBENCH_REQUIRE_SHARED=1")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real challenge data (skips or fails where it is missing: :func:`missing_shared`)."""
+    if not SHARED.is_dir():
+        missing_shared()
+    return SHARED
+
+
 def needs_shared() -> pytest.MarkDecorator:
-    return pytest.mark.skipif(
-        not SHARED.is_dir(),
-        reason=f"real challenge data not found at {SHARED} (set PROMOTERBENCH_SHARED to its parent)",
-    )
+    return pytest.mark.usefixtures("shared_data")
 
 
 @pytest.fixture(scope="session")
 def real_truth_dir(tmp_path_factory) -> Path:
     """The Zenodo fixture with its tarballs extracted (read from ../shared, never modified)."""
     if not SHARED.is_dir():
-        pytest.skip(f"real challenge data not found at {SHARED}")
+        missing_shared()
     out = tmp_path_factory.mktemp("dream2022")
     for name in ("test_subset_ids.tar.gz", "public_leaderboard_ids.tar.gz"):
         with tarfile.open(SHARED / "zenodo" / name) as tar:

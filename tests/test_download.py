@@ -101,7 +101,9 @@ def test_tarball_members_are_found_by_name_wherever_they_sit(tmp_path):
         "low.csv",
     ]
     assert (tmp_path / "out" / "high.csv").read_bytes() == b"1"
-    assert not (tmp_path.parent / "evil.csv").exists()
+    assert (tmp_path / "out" / "evil.csv").read_bytes() == b"3"
+    # x/../../evil.csv, followed from out/, is tmp_path/evil.csv: nothing written outside out/
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ids.tar.gz", "out"]
     with pytest.raises(DownloadError, match="no member named missing.csv"):
         download.extract_named(tmp_path / "ids.tar.gz", ["missing.csv"], tmp_path / "out2")
     make_tar(tmp_path / "twice.tar.gz", {"a/high.csv": b"1", "b/high.csv": b"2"})

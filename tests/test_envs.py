@@ -9,6 +9,8 @@ import pytest
 import yaml
 
 from conftest import REPO
+from promoterbench import runtime
+from workflow_helpers import device_rules
 
 ENVS = sorted((REPO / "envs").glob("*.yaml"))
 # torch_xla is only released for some torch versions (newest on PyPI: 2.9.0)
@@ -56,7 +58,26 @@ def test_environment_pins_equal_pyproject(path):
         ), f"{path.name}: {name}=={version}, pyproject: {expected.get(name)}"
 
 
-def test_rules_name_existing_environments():
+def test_every_environment_is_used_and_exists():
+    """Named in a rule, or chosen for the rules that train and predict by config device."""
     rules = "\n".join(p.read_text() for p in (REPO / "workflow" / "rules").glob("*.smk"))
     named = set(re.findall(r'"\.\./\.\./envs/([\w-]+)\.yaml"', rules))
-    assert named and named <= {p.stem for p in ENVS}
+    by_device = {runtime.torch_env(device) for device in runtime.DEVICES}
+    assert named | by_device == {p.stem for p in ENVS}
+
+
+def test_the_rules_that_read_the_device_take_its_environment():
+    for path in (REPO / "workflow" / "rules").glob("*.smk"):
+        for rule in device_rules() & set(re.findall(r"^rule (\w+):", path.read_text(), re.M)):
+            body = path.read_text().split(f"rule {rule}:\n", 1)[1].split("\n\n\n", 1)[0]
+            assert "conda:\n        TORCH_ENV\n" in body, rule
+
+
+@pytest.mark.parametrize(
+    "device, gpu, env",
+    [("cuda", False, "torch-cuda"), ("auto", True, "torch-cuda"), ("auto", False, "torch-cpu"),
+     ("xla", False, "torch-xla"), ("cpu", True, "torch-cpu"), ("mps", False, "torch-cpu")],
+)  # fmt: skip
+def test_torch_environment_follows_the_device(monkeypatch, device, gpu, env):
+    monkeypatch.setattr(runtime, "gpu_present", lambda: gpu)
+    assert runtime.torch_env(device) == env

@@ -9,7 +9,7 @@ import sys
 import pytest
 import yaml
 
-from workflow_helpers import REPO, copy_workflow, planned_jobs
+from workflow_helpers import REPO, copy_workflow, device_rules, planned_jobs
 
 pytestmark = pytest.mark.workflow
 
@@ -76,3 +76,33 @@ def test_profiles_work_as_typed_after_installing_them(workdir, tmp_path):
         assert out.returncode == 0, out.stderr[-3000:]
         trains = [w for rule, w in planned_jobs(out.stdout) if rule == "train"]
         assert len(trains) == 6 and all(marker in r for r in job_resources(out.stdout)["train"])
+
+
+ACCELERATOR = {"slurm": ("gpu=1", "CHANGE_ME_gpu_partition"), "tpu": ("tpu=1",)}
+
+
+@pytest.mark.parametrize("profile", sorted(ACCELERATOR))
+def test_every_rule_that_reads_the_device_holds_the_accelerator(workdir, profile):
+    """The shipped profiles, unmodified, on the leaderboard and the learning-rate tuning: a GPU
+    on a GPU partition (slurm), the TPU (tpu)."""
+    rules = device_rules()
+    assert {"train", "predict", "tune_trial"} <= rules
+    out = dry_run(workdir, "tune", "--profile", f"profiles/{profile}")
+    assert out.returncode == 0, out.stderr[-3000:]
+    res = job_resources(out.stdout)
+    for rule in sorted(rules):
+        held = res.get(rule) and all(m in r for r in res[rule] for m in ACCELERATOR[profile])
+        assert held, (profile, rule, res.get(rule))
+
+
+def test_a_local_run_declares_the_gpu_of_a_cuda_job_and_none_on_the_cpu(workdir):
+    for device, gpus in (("cuda", "gpu=1"), ("cpu", "gpu=0")):
+        out = dry_run(workdir, "tune", "--config", f"device={device}")
+        assert out.returncode == 0, out.stderr[-3000:]
+        res = job_resources(out.stdout)
+        for rule in sorted(device_rules()):
+            assert res.get(rule) and all(gpus in r for r in res[rule]), (
+                device,
+                rule,
+                res.get(rule),
+            )

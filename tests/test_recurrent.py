@@ -48,3 +48,17 @@ def test_bilstm_cells_match_the_fused_lstm():
     cells.square().sum().backward()
     for before, param in zip(grads, lstm.parameters()):
         torch.testing.assert_close(param.grad, before, rtol=1e-4, atol=1e-6)
+
+
+def test_recurrences_run_in_float32_under_mixed_precision():
+    """Under bf16 autocast the LSTMs give the float32 numbers: no half-precision recurrence."""
+    torch.manual_seed(2)
+    lstm, x = BiLSTM(6, 4), torch.randn(3, 20, 6)
+    gates, recurrent = torch.randn(3, 20, 16), torch.randn(4, 16) * 0.5
+    plain = (lstm(x), lstm_recurrence(gates, recurrent, F.silu, sequences=True))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        mixed = (lstm(x), lstm_recurrence(gates, recurrent, F.silu, sequences=True))
+        assert torch.is_autocast_enabled("cpu")  # on again after the recurrences
+    for a, b in zip(plain, mixed):
+        assert b.dtype == torch.float32
+        assert torch.equal(a, b)

@@ -17,7 +17,7 @@ from promoterbench.settings import SettingsError
 from promoterbench.teams import REGISTRY, get_team
 from promoterbench.teams.autosome import soft_bins
 from promoterbench.teams.base import FitContext, Reads
-from promoterbench.training import Encoded
+from promoterbench.fitting import Encoded
 
 # the published counts (team_specs: code-instantiated or the teams' Keras summaries)
 PAPER_PARAMS = {

@@ -67,3 +67,15 @@ def declared_memory(dry_run_output: str) -> dict[str, int]:
         if mem and benchmark:
             declared[benchmark] = int(mem.group(1))
     return declared
+
+
+def device_rules() -> set[str]:
+    """The rules whose jobs read config ``device`` (they train or predict)."""
+    found = set()
+    for path in (REPO / "workflow" / "rules").glob("*.smk"):
+        for rule, body in re.findall(
+            r"^rule (\w+):\n(.*?)(?=^\S|\Z)", path.read_text(), re.M | re.S
+        ):
+            if 'config["device"]' in body:
+                found.add(rule)
+    return found

@@ -6,10 +6,16 @@ noisy_chardonnay's tiny test run on torch_xla's CPU backend, and the same on a T
 runs instead through torch_xla's ``scan`` (XLA's While loop: the cell is compiled once, about 1 s);
 on every other device the same cell runs in an eager loop (or, for :class:`BiLSTM`, in
 ``nn.LSTM``'s fused kernel).
+
+Under mixed precision the recurrences run in float32 with autocast off (except on XLA, where the
+scan keeps its state in float32 and the TPU's matmuls are bf16 by design): CUDA's fused LSTM
+would otherwise run in fp16 under bf16 autocast, with no loss scaling, and MadLab's swish cell,
+whose state is unbounded, overflows fp16.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Callable
 
 import torch
@@ -32,6 +38,13 @@ def _cell(activation: Activation):
     return step
 
 
+def full_precision(x: torch.Tensor):
+    """A context that turns autocast off for ``x``'s device (nothing on XLA: see above)."""
+    if x.device.type == "xla" or not torch.is_autocast_enabled(x.device.type):
+        return nullcontext()
+    return torch.autocast(x.device.type, enabled=False)
+
+
 # built once, so torch_xla's scan can cache the traced cell (its cache is keyed by the function)
 _CELLS = {torch.tanh: _cell(torch.tanh), F.silu: _cell(F.silu)}
 
@@ -46,6 +59,13 @@ def lstm_recurrence(
     (tanh for a standard LSTM, swish for Keras' ``activation='swish'``). Returns every hidden
     state (B, T, H) when ``sequences``, else the last one (B, H). State is kept in float32.
     """
+    with full_precision(projected):
+        return _recurrence(projected.float(), recurrent.float(), activation, sequences)
+
+
+def _recurrence(
+    projected: torch.Tensor, recurrent: torch.Tensor, activation: Activation, sequences: bool
+) -> torch.Tensor:
     step = _CELLS.get(activation) or _cell(activation)
     h0 = torch.zeros(projected.shape[0], recurrent.shape[0], device=projected.device)
     carry = (h0, torch.zeros_like(h0), recurrent)
@@ -73,7 +93,10 @@ class BiLSTM(nn.LSTM):
         super().__init__(inputs, units, batch_first=True, bidirectional=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
-        return self.by_cells(x) if x.device.type == "xla" else super().forward(x)[0]
+        if x.device.type == "xla":
+            return self.by_cells(x)
+        with full_precision(x):
+            return super().forward(x.float())[0]
 
     def by_cells(self, x: torch.Tensor) -> torch.Tensor:
         """The same output, cell by cell through :func:`lstm_recurrence` (a scan on XLA)."""

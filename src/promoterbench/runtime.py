@@ -59,15 +59,39 @@ def set_threads(threads: int, torch: bool = False) -> int:
 
 
 DEVICES = ("auto", "cpu", "cuda", "mps", "xla")
+CUBLAS_WORKSPACE = ":4096:8"  # what deterministic cuBLAS needs (CUDA >= 10.2 release notes)
+# conda environment (envs/NAME.yaml) of the rules that train or predict, by config ``device``
+TORCH_ENVS = {"cuda": "torch-cuda", "xla": "torch-xla"}
 
 
-def resolve_device(name: str):
+def gpu_present() -> bool:
+    """Whether this machine shows an NVIDIA GPU (/dev/nvidiaN), without importing torch."""
+    return bool(glob.glob("/dev/nvidia[0-9]*"))
+
+
+def uses_gpu(device: str) -> bool:
+    """Whether a job with config ``device`` runs on a CUDA GPU: cuda, or auto where one is."""
+    return device == "cuda" or (device == "auto" and gpu_present())
+
+
+def torch_env(device: str) -> str:
+    """The conda environment (its name under envs/) of a job with config ``device``: a CUDA
+    torch for cuda (and auto on a GPU machine), torch_xla for xla, the CPU build otherwise."""
+    return TORCH_ENVS["cuda"] if uses_gpu(device) else TORCH_ENVS.get(device, "torch-cpu")
+
+
+def resolve_device(name: str, deterministic: bool = True):
     """The torch device for config ``device``; a clear error when it is not available.
+
+    With ``deterministic``, ``CUBLAS_WORKSPACE_CONFIG`` is set (unless it is already) before CUDA
+    initialises: cuBLAS reads it once, and deterministic matmuls need it (see :func:`configure`).
 
     ``xla`` imports torch_xla only here (it is not a dependency of the package) and uses the
     PJRT runtime named by ``PJRT_DEVICE``; unset, it is TPU where the machine has TPU devices and
     an error elsewhere (libtpu would wait minutes for cloud metadata that is not there).
     """
+    if deterministic and name in ("auto", "cuda"):
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE)
     import torch
 
     if name == "auto":
@@ -107,6 +131,65 @@ def resolve_device(name: str):
 
         return torch_xla.device()
     raise ValueError(f"unknown device {name!r}: choose one of {', '.join(DEVICES)}")
+
+
+def configure(device, deterministic: bool = True) -> dict | None:
+    """Set CUDA's numerics explicitly and return them (for train_summary.json; None off CUDA).
+
+    fp32 matmuls and convolutions in IEEE fp32, never TF32 (Ampere and later would otherwise use
+    TF32 in cuDNN convolutions: other numbers than on the CPU). ``deterministic``: deterministic
+    cuDNN and torch kernels (an op without one warns in the log), no autotuning, so the same
+    seed, data and GPU give the same numbers; off: ``cudnn.benchmark`` autotunes each fixed
+    shape (faster, but the chosen kernels, and so the last bits, may differ between runs).
+    """
+    if device.type != "cuda":
+        return None
+    import torch
+
+    torch.backends.cuda.matmul.fp32_precision = "ieee"
+    torch.backends.cudnn.fp32_precision = "ieee"
+    torch.backends.cudnn.deterministic = deterministic
+    torch.backends.cudnn.benchmark = not deterministic
+    torch.use_deterministic_algorithms(deterministic, warn_only=True)
+    return {
+        "matmul_fp32_precision": torch.backends.cuda.matmul.fp32_precision,
+        "cudnn_fp32_precision": torch.backends.cudnn.fp32_precision,
+        "deterministic": deterministic,
+        "cudnn_benchmark": torch.backends.cudnn.benchmark,
+        "cublas_workspace_config": os.environ.get("CUBLAS_WORKSPACE_CONFIG"),
+    }
+
+
+def rng_state(device):
+    """The random generator state of an accelerator (dropout and masks drawn on it); None on the
+    CPU, whose generator the checkpoint keeps anyway."""
+    import torch
+
+    if device.type == "cuda":
+        return torch.cuda.get_rng_state(device)
+    if device.type == "mps":
+        return torch.mps.get_rng_state()
+    if device.type == "xla":
+        import torch_xla.core.xla_model as xm
+
+        return xm.get_rng_state(device)
+    return None
+
+
+def set_rng_state(device, state) -> None:
+    """Restore what :func:`rng_state` returned."""
+    import torch
+
+    if state is None:
+        return
+    if device.type == "cuda":
+        torch.cuda.set_rng_state(state, device)
+    elif device.type == "mps":
+        torch.mps.set_rng_state(state)
+    elif device.type == "xla":
+        import torch_xla.core.xla_model as xm
+
+        xm.set_rng_state(int(state), device)
 
 
 def tpu_present() -> bool:

@@ -19,39 +19,23 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 import torch
 
-from promoterbench import memory
+from promoterbench import memory, runtime
+from promoterbench.fitting import Encoded, FitContext
 from promoterbench.probe import CURVE_COLUMNS
-from promoterbench.runtime import sync_device, warn
 from promoterbench.sampling import PassStream
 from promoterbench.scoring import correlations
 from promoterbench.settings import MONITORS
-
-if TYPE_CHECKING:
-    from promoterbench.teams.base import FitContext
-    from promoterbench.teams.torch_team import TorchTeam
 
 HISTORY_COLUMNS = [
     "epoch", "steps", "train_loss", "val_loss", "val_pearson_r", "val_spearman_rho",
     "val_r2_score", "lr", "seconds", "samples_per_s",
 ]  # fmt: skip
-
-
-@dataclass
-class Encoded:
-    """Reads as a team encodes them: uint8 codes, raw labels, per-read extras."""
-
-    codes: np.ndarray
-    target: np.ndarray
-    extras: dict[str, np.ndarray] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return len(self.target)
 
 
 def r2_score(truth: np.ndarray, pred: np.ndarray) -> float:
@@ -170,10 +154,37 @@ class TrainState:
     steps: int = 0  # optimiser steps taken
 
 
+class Recipe(Protocol):
+    """The hooks the Trainer calls (what :class:`~promoterbench.teams.torch_team.TorchTeam`
+    provides); typed here so that this module imports no team."""
+
+    name: str
+
+    def build_model(self, settings: dict) -> torch.nn.Module: ...
+    def optimizer(self, model: torch.nn.Module, settings: dict) -> torch.optim.Optimizer: ...
+    def scheduler(self, optimizer: torch.optim.Optimizer, settings: dict, steps_per_epoch: int): ...
+    def steps_per_epoch(self, n: int, settings: dict) -> int: ...
+    def fit_target(self, train: Encoded, val: Encoded, settings: dict) -> dict: ...
+    def batches(self, data: Encoded, settings: dict, rng, stream: PassStream) -> list: ...
+    def eval_batches(self, data: Encoded, size: int) -> list[np.ndarray]: ...
+    def inputs(self, data: Encoded, idx: np.ndarray, device: torch.device, settings: dict): ...
+    def targets(
+        self, data: Encoded, idx: np.ndarray, params: dict, device: torch.device
+    ) -> torch.Tensor: ...
+    def loss(self, output: torch.Tensor, target: torch.Tensor, settings: dict) -> torch.Tensor: ...
+    def regularization(self, model: torch.nn.Module, settings: dict) -> torch.Tensor | float: ...
+    def clip_gradients(self, model: torch.nn.Module, settings: dict) -> None: ...
+    def prediction(self, output: torch.Tensor, params: dict) -> torch.Tensor: ...
+    def predict_encoded(
+        self, trainer: Trainer, model: torch.nn.Module, data: Encoded, params: dict
+    ) -> np.ndarray: ...
+    def encode_test(self, sequences, settings: dict) -> Encoded: ...
+
+
 class Trainer:
     """Runs one team's training recipe (see module docstring)."""
 
-    def __init__(self, team: "TorchTeam", settings: dict, context: "FitContext") -> None:
+    def __init__(self, team: Recipe, settings: dict, context: FitContext) -> None:
         self.team, self.settings, self.context = team, settings, context
         self.cfg = settings["train"]
         self.device = torch.device(context.device)
@@ -286,7 +297,7 @@ class Trainer:
             state.optimizer.step()
         if state.step_on == "batch":
             state.scheduler.step()
-        sync_device(device)  # XLA: run this step's graph now
+        runtime.sync_device(device)  # XLA: run this step's graph now
         state.steps += 1
         return loss.detach()
 
@@ -338,7 +349,8 @@ class Trainer:
             "scaler": state.scaler.state_dict() if state.scaler is not None else None,
             "stopper": dict(state.stopper.__dict__), "best_state": state.best_state,
             "history": state.history, "probe": state.probe, "target_params": state.target_params,
-            "torch_rng": torch.get_rng_state(), "numpy_rng": state.rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(), "device_rng": runtime.rng_state(self.device),
+            "numpy_rng": state.rng.bit_generator.state,
             "stream": state.stream.state_dict(),
         }  # fmt: skip
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -359,7 +371,7 @@ class Trainer:
         except UnreadableFile as err:
             aside = path.parent.with_name(f"{path.parent.name}.{path.name}.corrupt")
             os.replace(path, aside)
-            warn(self.log, f"{err}; moved it to {aside} (kept), training starts afresh")
+            runtime.warn(self.log, f"{err}; moved it to {aside} (kept), training starts afresh")
             return
         if saved.get("fingerprint") != key:
             self.log.info("ignoring checkpoint %s: it belongs to other settings or data", path)
@@ -376,9 +388,21 @@ class Trainer:
         state.target_params, state.epoch = saved["target_params"], saved["epoch"]
         state.steps = saved["steps"]
         torch.set_rng_state(saved["torch_rng"])
+        runtime.set_rng_state(self.device, saved.get("device_rng"))
         state.rng.bit_generator.state = saved["numpy_rng"]
         state.stream.load_state_dict(saved["stream"])
         self.log.info("resuming from checkpoint %s after epoch %d", path, state.epoch)
+
+    def _check_finite(self, epoch: int, train_loss: float, val_loss: float) -> None:
+        """Fail at once on a non-finite epoch loss: every later epoch would be wasted."""
+        if math.isfinite(train_loss) and math.isfinite(val_loss):
+            return
+        raise FloatingPointError(
+            f"{self.team.name}: epoch {epoch} ended with training loss {train_loss} and "
+            f"validation loss {val_loss} on {self.device.type} in {self.precision}: the model "
+            "diverged or overflowed (try precision: fp32 or bf16, a smaller learning rate, or "
+            "another seed); the last checkpoint is from the epoch before"
+        )
 
     def _capped(self, state: TrainState) -> bool:
         return self.max_steps is not None and state.steps >= int(self.max_steps)
@@ -402,6 +426,7 @@ class Trainer:
                 break
             train_loss, seen, seconds = self._train_epoch(state, train, epoch)
             val_loss, r, rho, r2s = self._validate(state.model, val, state.target_params)
+            self._check_finite(epoch, train_loss, val_loss if len(val) else 0.0)
             lr = state.optimizer.param_groups[0]["lr"]
             if state.step_on == "epoch":
                 state.scheduler.step()

@@ -8,7 +8,7 @@ import pandas as pd
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from promoterbench import config_files, ensemble, formats, leaderboard, memory
+from promoterbench import config_files, ensemble, formats, leaderboard, memory, runtime
 from promoterbench import teams as registry
 from promoterbench import testset, tuning
 from promoterbench.download import FILES as DOWNLOADS, url_for
@@ -24,6 +24,11 @@ except WorkflowError as err:  # jsonschema's message quotes the whole offending 
 # Checked while the workflow is parsed, before any job runs: a mistake costs no work.
 check_order(config["ingest"], "ingest")
 registry.check_config(config["teams"], config["scale"])
+
+# A local run starts at most one job on the GPU at a time (Snakemake assigns no device ids: two
+# trainings would share cuda:0); `--resources gpu=N` overrides it. On SLURM each job gets its own.
+if workflow.local_exec and "gpu" not in workflow.global_resources:
+    workflow.register_resource("gpu", 1)
 
 DATA = config["data"]
 TEAMS = sorted(config["teams"])
@@ -331,6 +336,15 @@ def mem_mb(rule):
 def simulate_mem_mb(wildcards):
     """The simulator holds the training reads' codes and labels (~120 B a read) in chunks."""
     return int(500 + 120 * config["synthetic"]["train_reads"] / memory.MB)
+
+
+# The conda environment of the rules that train or predict, from the device (envs/README.md).
+TORCH_ENV = f"../../envs/{runtime.torch_env(config['device'])}.yaml"
+
+
+def gpus(wildcards):
+    """GPUs a job that trains or predicts holds: one where config device runs on a CUDA GPU."""
+    return int(runtime.uses_gpu(config["device"]))
 
 
 def needs(input):

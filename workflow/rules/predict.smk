@@ -12,13 +12,15 @@ rule predict:
     benchmark:
         "results/{data}/benchmarks/predict/{team}/rep{rep}.tsv"
     conda:
-        "../../envs/torch-cpu.yaml"
+        TORCH_ENV
     threads: 1
     resources:
         mem_mb=predict_mem_mb,
+        gpu=gpus,
     params:
         device=config["device"],
         precision=config["precision"],
+        deterministic=config["deterministic"],
     script:
         "../scripts/predict.py"
 

@@ -37,16 +37,18 @@ rule train:
     benchmark:
         "results/{data}/benchmarks/train/{team}/rep{rep}.tsv"
     conda:
-        "../../envs/torch-cpu.yaml"
+        TORCH_ENV
     threads: 1
     resources:
         mem_mb=train_mem_mb,
+        gpu=gpus,
     params:
         team=team_config,
         budget=train_budget(),
         probe=config["probe"],
         device=config["device"],
         precision=config["precision"],
+        deterministic=config["deterministic"],
         checkpoints=checkpoint_dir,
     script:
         "../scripts/train.py"

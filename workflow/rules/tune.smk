@@ -13,15 +13,17 @@ rule tune_trial:
     wildcard_constraints:
         factor=r"[0-9]+(\.[0-9]+)?",
     conda:
-        "../../envs/torch-cpu.yaml"
+        TORCH_ENV
     threads: 1
     resources:
         mem_mb=train_mem_mb,
+        gpu=gpus,
     params:
         team=team_config,
         budget=train_budget(),
         device=config["device"],
         precision=config["precision"],
+        deterministic=config["deterministic"],
     script:
         "../scripts/tune_trial.py"
 

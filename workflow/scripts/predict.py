@@ -17,8 +17,9 @@ except training.UnreadableFile as err:
         f"{err}; rebuild it with: snakemake --forcerun {snakemake.input.model}"
     ) from None
 team = get_team(saved["team"], saved.get(CLASS_KEY))  # a plugin's class: as configured
-device = runtime.resolve_device(params.device)
+device = runtime.resolve_device(params.device, params.deterministic)
 runtime.check_device(device, params.device)
+runtime.configure(device, params.deterministic)
 sequences, _ = formats.read_official_txt(snakemake.input.test)
 context = FitContext(device=device, precision=params.precision, log=log)
 predictions = team.predict(saved["state"], sequences, saved["settings"], context)

@@ -3,11 +3,12 @@
 import json
 import shutil
 import time
+from pathlib import Path
 
 import pandas as pd
 import torch
 
-from promoterbench import flops, probe, replicates, runtime, selection
+from promoterbench import flops, memory, probe, replicates, runtime, selection
 from promoterbench.teams import CLASS_KEY, get_team
 from promoterbench.teams.base import FitContext
 
@@ -17,8 +18,9 @@ cfg, params = snakemake.params.team, snakemake.params
 team = get_team(cfg["team"], cfg.get(CLASS_KEY))
 # the device before the FLOP count: torch's autograd engine sizes its device queues at the first
 # backward pass, and one on the CPU before torch_xla's runtime is up leaves no queue for xla:0
-device = runtime.resolve_device(params.device)
+device = runtime.resolve_device(params.device, params.deterministic)
 device_name = runtime.check_device(device, params.device)  # fails on a silent fallback
+cuda = runtime.configure(device, params.deterministic)  # fp32 without TF32; determinism
 replicate = int(snakemake.wildcards.rep)
 overrides = replicates.overrides(
     cfg["overrides"], team.settings(cfg["scale"], cfg["overrides"]), replicate
@@ -31,6 +33,7 @@ log.info("training %s replicate %d (seed %d, scale %s) on %s, %s, %d thread(s); 
          team.name, replicate, settings["seed"], cfg["scale"], device_name, params.precision,
          threads, json.dumps(settings))  # fmt: skip
 
+memory.check_device_memory(json.loads(Path(snakemake.input.memory).read_text()), settings, device)
 folds = selection.load_split(snakemake.input.bins, pd.read_parquet(snakemake.input.split))
 reads = (
     probe.Probe.read(snakemake.input.probe, params.probe["points"])
@@ -83,6 +86,7 @@ summary = {
     "device": device_name,
     "precision": params.precision,
     "threads": threads,
+    "cuda": cuda,  # fp32 precision of matmuls and cuDNN, determinism (CUDA only)
     "xla": runtime.xla_metrics(device),  # graph compilations and their seconds (XLA only)
     "scale": cfg["scale"],
     "settings": settings,

@@ -1,10 +1,11 @@
 """One learning-rate trial of one team under the budget, scored on validation reads only."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 
-from promoterbench import flops, replicates, runtime, selection, tuning
+from promoterbench import flops, memory, replicates, runtime, selection, tuning
 from promoterbench.scoring import correlations
 from promoterbench.teams import CLASS_KEY, get_team
 from promoterbench.teams.base import FitContext
@@ -12,8 +13,9 @@ from promoterbench.teams.base import FitContext
 log = runtime.setup_logging(snakemake.log[0])
 runtime.set_threads(snakemake.threads, torch=True)
 cfg, params = snakemake.params.team, snakemake.params
-device = runtime.resolve_device(params.device)  # before the FLOP count's backward (train.py)
+device = runtime.resolve_device(params.device, params.deterministic)  # before the FLOP count
 runtime.check_device(device, params.device)
+runtime.configure(device, params.deterministic)
 team, factor = get_team(cfg["team"], cfg.get(CLASS_KEY)), float(snakemake.wildcards.factor)
 replicate = int(snakemake.wildcards.rep)
 base = team.settings(cfg["scale"], cfg["overrides"])
@@ -25,6 +27,7 @@ key = tuning.lr_key(settings)
 log.info("%s: %s = %g (%g × %g), seed %d, %s steps", team.name, key, settings["train"][key], factor,
          base["train"][key], settings["seed"], settings["train"].get("max_steps") or "the preset's")  # fmt: skip
 
+memory.check_device_memory(json.loads(Path(snakemake.input.memory).read_text()), settings, device)
 folds = selection.load_split(snakemake.input.bins, pd.read_parquet(snakemake.input.split))
 train, val = folds["train"], folds["val"]
 if len(val) == 0:  # trained without a validation split, as its authors did

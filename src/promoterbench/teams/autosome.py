@@ -53,11 +53,12 @@ from torch import nn
 
 from promoterbench import memory
 from promoterbench import sequences as sq
+from promoterbench.fitting import Encoded
 from promoterbench.recompute import recomputed
 from promoterbench.settings import merge
 from promoterbench.teams.base import Reads
 from promoterbench.teams.torch_team import TorchTeam, one_hot
-from promoterbench.training import Encoded, Trainer
+from promoterbench.training import Trainer
 
 N_BINS = 18
 PAPER = {

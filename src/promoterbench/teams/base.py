@@ -7,10 +7,9 @@ runs the loop.
 
 from __future__ import annotations
 
-import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,8 @@ import pyarrow as pa
 
 from promoterbench import filters, memory, settings as settings_mod
 from promoterbench import sequences as sq
-from promoterbench.probe import CURVE_COLUMNS, Probe
+from promoterbench.fitting import FitContext
+from promoterbench.probe import CURVE_COLUMNS
 
 
 @dataclass
@@ -72,17 +72,6 @@ class Reads:
 
     def __len__(self) -> int:
         return len(self.read_id)
-
-
-@dataclass
-class FitContext:
-    """Where and how a team trains: device, precision, logging, checkpoint folder."""
-
-    device: Any = "cpu"
-    precision: str = "fp32"
-    log: logging.Logger = field(default_factory=lambda: logging.getLogger("promoterbench.train"))
-    checkpoint_dir: Any = None
-    probe: Probe | None = None  # measured during training (promoterbench.probe)
 
 
 @dataclass

@@ -51,12 +51,13 @@ from scipy.special import ndtr
 from torch import nn
 
 from promoterbench import sequences as sq
+from promoterbench.fitting import Encoded
 from promoterbench.recurrent import BiLSTM
 from promoterbench.sampling import PassStream
 from promoterbench.settings import FRACTION, NON_NEGATIVE, POSITIVE, merge
 from promoterbench.teams.base import Reads
 from promoterbench.teams.torch_team import TorchTeam, one_hot
-from promoterbench.training import Encoded, Trainer
+from promoterbench.training import Trainer
 
 # the plasmid after the 3' adapter (data.py's vector_right; data/plasmid.json agrees)
 VECTOR_3 = "TCTTAATTAAAAAAAGATAGAAAACATTAGGAGTGTAACACAAGACTTTCGGATCCTGAGCAGGCAAGATAAACGA"

@@ -37,6 +37,7 @@ import torch
 from torch import nn
 
 from promoterbench import filters
+from promoterbench.fitting import Encoded
 from promoterbench.recurrent import BiLSTM
 from promoterbench.settings import merge
 from promoterbench.teams.torch_team import (
@@ -47,7 +48,6 @@ from promoterbench.teams.torch_team import (
     keras_param_count,
     one_hot,
 )
-from promoterbench.training import Encoded
 
 PAPER = {
     "seed": 42,

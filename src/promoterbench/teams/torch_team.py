@@ -19,9 +19,10 @@ from torch import nn
 
 from promoterbench import memory
 from promoterbench import sequences as sq
+from promoterbench.fitting import Encoded
 from promoterbench.sampling import PassStream
 from promoterbench.teams.base import FitContext, Fitted, Reads, Team
-from promoterbench.training import Encoded, Trainer
+from promoterbench.training import Trainer
 
 
 def one_hot(codes: torch.Tensor, n_value: float = 0.0, order: str = "ACGT") -> torch.Tensor:

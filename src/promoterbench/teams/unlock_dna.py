@@ -66,10 +66,10 @@ from torch import nn
 
 from promoterbench import filters
 from promoterbench import sequences as sq
+from promoterbench.fitting import Encoded
 from promoterbench.settings import COUNT, FRACTION, POSITIVE, merge
 from promoterbench.teams.base import Reads
 from promoterbench.teams.torch_team import SameConv1d, StandardisedTarget, TorchTeam
-from promoterbench.training import Encoded
 
 TOKENS = 6  # A, C, G, T, N, M
 MASK_CODE = 5

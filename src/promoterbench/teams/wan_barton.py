@@ -52,10 +52,10 @@ from torch.nn.utils.parametrizations import weight_norm
 
 from promoterbench import filters
 from promoterbench import sequences as sq
+from promoterbench.fitting import Encoded
 from promoterbench.sampling import PassStream
 from promoterbench.settings import merge
 from promoterbench.teams.torch_team import TorchTeam
-from promoterbench.training import Encoded
 
 FULL_DATA_READS = 6_739_258
 TOKENS = np.array([0, 1, 2, 4, 3], dtype=np.int64)  # our codes A C G T N -> their tokens A C G N T

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# What only a GPU can confirm (issue 27; docs/gpus.md "Verified only by review"), in one go:
+#   bash benchmarks/gpu_check.sh            # from the repository root, in the project's venv
+# 1. tests/test_cuda.py: BiLSTM, swish loop and attention teams train with finite losses in fp32,
+#    bf16 and fp16; train, predict and a killed-and-resumed run repeat bit for bit; the
+#    recurrences stay float32 under CUDA autocast.
+# 2. The host RAM of an initialised CUDA context (cuBLAS and cuDNN used once), against
+#    promoterbench.memory.CUDA_CONTEXT_MB (sized from published figures until this measures it).
+# 3. The GPU memory of one paper-scale training step against memory.device_need_mb (the set-up
+#    check), per team; and the step time (benchmarks/train_throughput.py, fp32 and bf16).
+# Prints every figure and appends it to benchmarks/gpu_check.tsv (or $OUT).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-benchmarks/gpu_check.tsv}
+PY=${PYTHON:-python}
+STAMP=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+GPU=$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)
+[ -s "$OUT" ] || printf 'date\tgpu\tcheck\tresult\tfigure\n' >"$OUT"
+row() { printf '%s\t%s\t%s\t%s\t%s\n' "$STAMP" "$GPU" "$1" "$2" "$3" | tee -a "$OUT"; }
+
+$PY -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" ||
+  { echo "no CUDA GPU visible to torch: nothing to check" >&2; exit 1; }
+
+# 1. the CUDA tests
+if $PY -m pytest -q -p no:cacheprovider tests/test_cuda.py >/tmp/gpu_check_tests.log 2>&1; then
+  row test_cuda pass "$(tail -1 /tmp/gpu_check_tests.log)"
+else
+  row test_cuda FAIL "$(tail -1 /tmp/gpu_check_tests.log) (see /tmp/gpu_check_tests.log)"
+fi
+
+# 2. host RAM of the CUDA context
+$PY - <<'PY' | while IFS=$'\t' read -r check result figure; do row "$check" "$result" "$figure"; done
+import torch
+
+from promoterbench import memory
+
+
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+
+
+before = rss_mb()
+x = torch.randn(256, 256, device="cuda")
+(x @ x).sum().item()  # cuBLAS
+conv = torch.nn.Conv1d(4, 8, 5).cuda()
+conv(torch.randn(2, 4, 110, device="cuda")).sum().backward()  # cuDNN
+lstm = torch.nn.LSTM(8, 8, batch_first=True).cuda()
+lstm(torch.randn(2, 110, 8, device="cuda"))[0].sum().backward()  # cuDNN RNN
+torch.cuda.synchronize()
+grown = rss_mb() - before
+verdict = "pass" if grown <= memory.CUDA_CONTEXT_MB else "FAIL (raise CUDA_CONTEXT_MB)"
+print(f"cuda_context_host_mb\t{verdict}\t{grown:.0f} MB measured, {memory.CUDA_CONTEXT_MB} declared")
+PY
+
+# 3. one paper-scale training step per team: GPU memory against the set-up estimate
+$PY - <<'PY' | while IFS=$'\t' read -r check result figure; do row "$check" "$result" "$figure"; done
+import numpy as np
+import torch
+
+from promoterbench import memory, runtime
+from promoterbench.teams import get_team
+from promoterbench.teams.base import FitContext, Reads
+from promoterbench.training import Trainer
+
+device = runtime.resolve_device("cuda")
+runtime.configure(device)
+for name in ("autosome", "camformers", "madlab", "noisy_chardonnay", "wan_barton", "bhi", "unlock_dna"):
+    team = get_team(name)
+    settings = team.settings("paper")
+    batch = int(settings["train"]["batch_size"])
+    needs = team.memory_needs(settings, 2 * batch)
+    free = torch.cuda.mem_get_info(device)[0] / memory.MB
+    estimate = memory.device_need_mb(needs, batch)
+    torch.cuda.empty_cache()
+    torch.cuda.reset_peak_memory_stats(device)
+    try:
+        trainer = Trainer(team, settings, FitContext(device=device))
+        data = team.encode(Reads.random(2 * batch), settings)
+        state = trainer.setup(data, team.encode(Reads.random(0), settings))
+        trainer.step(state, data, np.arange(batch))
+        torch.cuda.synchronize()
+        peak = torch.cuda.max_memory_allocated(device) / memory.MB
+        ok = peak <= estimate or estimate > free
+        result = "pass" if ok else "FAIL (estimate below the peak)"
+        print(f"gpu_memory_{name}\t{result}\tpeak {peak:.0f} MB, estimate {estimate:.0f} MB, free {free:.0f} MB")
+    except torch.cuda.OutOfMemoryError:
+        result = "pass" if estimate > free else "FAIL (check_fits let it through)"
+        print(f"gpu_memory_{name}\t{result}\tout of memory; estimate {estimate:.0f} MB, free {free:.0f} MB")
+    del team
+    torch.cuda.empty_cache()
+PY
+
+# 3b. step time at paper scale (host-to-device copies per step included)
+for team in autosome camformers madlab noisy_chardonnay; do
+  for precision in fp32 bf16; do
+    line=$($PY benchmarks/train_throughput.py --team "$team" --scale paper --device cuda \
+      --precision "$precision" --steps 20 --warmup 3 --out /tmp/gpu_check_throughput.tsv 2>&1 | tail -1)
+    row "step_time_${team}_${precision}" measured "$line"
+  done
+done
+echo "appended to $OUT"

@@ -1,0 +1,38 @@
+"""The data types the trainer and the teams share: encoded reads and where a team trains.
+
+Both :mod:`promoterbench.training` and :mod:`promoterbench.teams` import them from here, so the
+imports run one way (teams -> training -> fitting), never in a circle.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from promoterbench.probe import Probe
+
+
+@dataclass
+class Encoded:
+    """Reads as a team encodes them: uint8 codes, raw labels, per-read extras."""
+
+    codes: np.ndarray
+    target: np.ndarray
+    extras: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.target)
+
+
+@dataclass
+class FitContext:
+    """Where and how a team trains: device, precision, logging, checkpoint folder."""
+
+    device: Any = "cpu"
+    precision: str = "fp32"
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("promoterbench.train"))
+    checkpoint_dir: Any = None
+    probe: Probe | None = None  # measured during training (promoterbench.probe)

@@ -1,0 +1,80 @@
+"""CUDA behaviour, where a GPU is visible (skipped elsewhere; benchmarks/gpu_check.sh runs it):
+one team per block type (BiLSTM, swish loop, attention) trains with finite losses, and training,
+prediction and a killed-and-resumed run give the same numbers bit for bit."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from promoterbench import runtime, training
+from promoterbench.recurrent import BiLSTM, lstm_recurrence
+from promoterbench.teams import get_team
+from promoterbench.teams.base import FitContext
+from test_teams import random_reads
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+TEAMS = ["noisy_chardonnay", "madlab", "unlock_dna"]  # BiLSTM, swish loop, attention
+TRAIN, VAL, TEST = random_reads(600, 1), random_reads(100, 2), random_reads(200, 3)
+TIMES = ["seconds", "samples_per_s"]
+
+
+class Killed(Exception):
+    """Stands for a job killed after its first epoch's checkpoint."""
+
+
+def fit(name, precision, checkpoints=None):
+    team = get_team(name)
+    settings = team.settings("cpu", {"train": {"max_epochs": 2, "patience": None}})
+    device = runtime.resolve_device("cuda")
+    runtime.configure(device, deterministic=True)
+    context = FitContext(device, precision, checkpoint_dir=checkpoints)
+    fitted = team.fit(TRAIN, VAL, settings, context)
+    return fitted, team.predict(fitted.state, TEST.sequence, settings, context)
+
+
+def same(a, b):
+    (fa, pa), (fb, pb) = a, b
+    assert fa.history.drop(columns=TIMES).equals(fb.history.drop(columns=TIMES))
+    for key, value in fa.state["model"].items():
+        assert torch.equal(value, fb.state["model"][key]), key
+    assert (pa == pb).all()
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16", "fp16"])
+@pytest.mark.parametrize("name", TEAMS)
+def test_training_and_prediction_repeat_bit_for_bit_with_finite_losses(name, precision):
+    first = fit(name, precision)
+    history = first[0].history
+    assert torch.isfinite(torch.tensor(history[["train_loss", "val_loss"]].to_numpy())).all()
+    same(first, fit(name, precision))
+
+
+@pytest.mark.parametrize("name", TEAMS)
+def test_a_killed_run_resumes_to_the_same_numbers(name, tmp_path, monkeypatch):
+    whole = fit(name, "fp32")
+    checkpoint = training.Trainer._checkpoint
+
+    def killed_after_saving(self, state, key):
+        checkpoint(self, state, key)
+        raise Killed
+
+    monkeypatch.setattr(training.Trainer, "_checkpoint", killed_after_saving)
+    with pytest.raises(Killed):
+        fit(name, "fp32", tmp_path)
+    monkeypatch.setattr(training.Trainer, "_checkpoint", checkpoint)
+    assert runtime.rng_state(torch.device("cuda")) is not None
+    same(whole, fit(name, "fp32", tmp_path))
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_recurrences_run_in_float32_under_cuda_autocast(dtype):
+    torch.manual_seed(0)
+    lstm = BiLSTM(6, 4).cuda()
+    x, gates = torch.randn(3, 20, 6, device="cuda"), torch.randn(3, 20, 16, device="cuda")
+    recurrent = torch.randn(4, 16, device="cuda")
+    with torch.autocast("cuda", dtype=dtype):
+        outs = (lstm(x), lstm_recurrence(gates, recurrent, F.silu, sequences=True))
+    assert all(out.dtype == torch.float32 for out in outs)
