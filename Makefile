@@ -47,7 +47,7 @@ test: install
 
 # Everything but the engines' modules.
 test-suite: install
-	$(BIN)/pytest -m "not slurm and not xla"
+	PROMOTERBENCH_REQUIRE_SHARED=1 $(BIN)/pytest -m "not slurm and not xla"
 
 # The inner loop: no engines, no workflow runs.
 test-fast: install
