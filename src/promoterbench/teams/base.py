@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -76,13 +76,18 @@ class Reads:
 
 @dataclass
 class FitContext:
-    """Where and how a team trains: device, precision, logging, checkpoint folder."""
+    """Where and how a team trains and predicts: device, precision, logging, checkpoint folder,
+    the prediction batch (None: the device's default) and a prediction progress callback."""
 
     device: Any = "cpu"
     precision: str = "fp32"
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("promoterbench.train"))
     checkpoint_dir: Any = None
     probe: Probe | None = None  # measured during training (promoterbench.probe)
+    eval_batch_size: int | None = None
+    # called with (sequences done, sequences in the pass) after every prediction batch; None:
+    # progress lines in the log every tenth of a pass
+    progress: Callable[[int, int], None] | None = None
 
 
 @dataclass
@@ -164,6 +169,11 @@ class Team(ABC):
         self, state: dict, sequences: pa.Array, settings: dict, context: FitContext
     ) -> np.ndarray:
         """Predictions for sequences (the higher, the more expression)."""
+
+    def input_width(self, settings: dict) -> int | None:
+        """Length of sequence the recipe takes as it is at test time: longer ones are cropped and
+        shorter ones padded (or given context) by its encoding. None: any length as it is."""
+        return None
 
     @abstractmethod
     def n_params(self, settings: dict) -> int:
