@@ -62,7 +62,11 @@ def test_predict_reads_fasta_gzip_lines_and_two_columns_alike(models, tmp_path, 
         assert run("predict", models / "autosome", tmp_path / name, "-o", tmp_path / "out.tsv",
                    "--device", "cpu") == 0  # fmt: skip
         out = pd.read_csv(tmp_path / "out.tsv", sep="\t", dtype={"id": str})
-        ids = [f"s{i}" for i in range(20)] if name.startswith("a.fa") else [str(i + 1) for i in range(20)]
+        ids = (
+            [f"s{i}" for i in range(20)]
+            if name.startswith("a.fa")
+            else [str(i + 1) for i in range(20)]
+        )
         assert out["id"].tolist() == ids
         np.testing.assert_allclose(out["prediction"], expected, rtol=1e-6)
     stdout = capsys.readouterr().out
@@ -163,7 +167,10 @@ def test_a_ref_mismatch_names_the_row(tmp_path, capsys):
                                     f"y\t{seq}\t10\t{wrong}\tG\n")  # fmt: skip
     assert run("variants", "oracle", tmp_path / "v.tsv", "-o", tmp_path / "out.tsv") == 2
     err = capsys.readouterr().err
-    assert f"{tmp_path / 'v.tsv'}:3 (id 'y'): ref '{wrong}' but the sequence has '{seq[9]}' at position 10" in err
+    assert (
+        f"{tmp_path / 'v.tsv'}:3 (id 'y'): ref '{wrong}' but the sequence has '{seq[9]}' at position 10"
+        in err
+    )
 
 
 def test_oracle_ism_is_the_true_ism_exactly(tmp_path):

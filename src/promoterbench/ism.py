@@ -17,9 +17,14 @@ import pyarrow as pa
 from promoterbench import sequences as sq
 from promoterbench.predictors import Predictor
 from promoterbench.scoring import correlations
+from promoterbench.testset import TestDesign
 
 BASES = "ACGT"
 COLUMNS = ["id", "position", "ref", "alt", "reference_prediction", "prediction", "effect"]
+
+
+def quiet(done: int, total: int) -> None:
+    """A model's progress callback that shows nothing: ISM reports sequences, not batches."""
 
 
 def mutants(sequence: str) -> tuple[pa.Array, pd.DataFrame]:
@@ -56,7 +61,9 @@ def ism(
         tables.append(table)
         if done is not None:
             done(k, len(ids))
-    return pd.concat(tables, ignore_index=True)[COLUMNS] if tables else pd.DataFrame(columns=COLUMNS)
+    return (
+        pd.concat(tables, ignore_index=True)[COLUMNS] if tables else pd.DataFrame(columns=COLUMNS)
+    )
 
 
 def agreement(effects: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
@@ -72,3 +79,23 @@ def agreement(effects: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
         for name, group in both.groupby("id", sort=False)
     ]
     return pd.DataFrame(rows, columns=["id", "r_truth"])
+
+
+CATEGORIES = ("random", "native")  # where the workflow draws its ISM sequences
+
+
+def draw(design: TestDesign, sequences: pa.Array, n: int, seed: int) -> pd.DataFrame:
+    """``n`` test sequences for the workflow's ISM: n − n // 2 from the first of :data:`CATEGORIES`
+    and the rest from the second (each at most its size), by test index: id (the index),
+    category, sequence."""
+    rng = np.random.default_rng(seed)
+    pools = [design.members[c] for c in CATEGORIES]
+    first = min(n - n // 2, len(pools[0]))
+    counts = (first, min(n - first, len(pools[1])))
+    picked = [np.sort(rng.choice(pool, k, replace=False)) for pool, k in zip(pools, counts)]
+    index = np.concatenate(picked)
+    return pd.DataFrame({
+        "id": index.astype(str),
+        "category": np.repeat(CATEGORIES, counts),
+        "sequence": sequences.take(pa.array(index)).to_pylist(),
+    })  # fmt: skip

@@ -39,10 +39,6 @@ class Progress:
             self.start, self.shown = time.perf_counter(), -1  # the next pass (augmentations)
 
 
-def _quiet(done: int, total: int) -> None:
-    """No progress of the model's own batches (ISM reports sequences)."""
-
-
 def _load(args: argparse.Namespace, progress) -> predictors.Predictor:
     model = predictors.load(args.model, device=args.device, precision=args.precision,
                             batch_size=args.batch_size, progress=progress)  # fmt: skip
@@ -91,7 +87,7 @@ def _predict(args: argparse.Namespace) -> int:
         table["expression"] = measured
         r, rho = correlations(measured, pred.astype(np.float64))
         print(f"pearson_r\t{r:.4f}\nspearman_rho\t{rho:.4f}\nsequences\t{len(keep)}")
-    table.to_csv(args.output, sep="\t", index=False, float_format="%.7g")
+    table.to_csv(args.output, sep="\t", index=False)  # as the predict rule writes them
     print(f"wrote {len(table)} predictions ({records.kind}) to {args.output}", file=sys.stderr)
     _report_rejected(records, args.input, args.output)
     return 0
@@ -114,10 +110,10 @@ def _variants(args: argparse.Namespace) -> int:
 
 
 def _ism(args: argparse.Namespace) -> int:
+    records = sequence_files.read(args.input)
     from promoterbench import ism
 
-    records = sequence_files.read(args.input)
-    model = _load(args, _quiet)
+    model = _load(args, ism.quiet)
     keep = _usable(model, records, args.input)
     ids = list(np.asarray(records.ids)[keep])
     table = ism.ism(model, ids, records.sequences.take(keep), Progress("ISM sequences"))
@@ -135,56 +131,51 @@ def _ism(args: argparse.Namespace) -> int:
     return 0
 
 
-def _model_arguments(parser: argparse.ArgumentParser) -> None:
+INPUT_HELP = "FASTA, one sequence per line, or sequence<TAB>expression (plain or gzip)"
+
+
+def _command(sub: argparse._SubParsersAction, name: str, func, inputs: tuple[str, str],
+             output: str, **texts: str) -> argparse.ArgumentParser:  # fmt: skip
+    """A subcommand taking MODEL, an input file (``inputs``: its name and help) and -o OUTPUT."""
+    parser = sub.add_parser(name, **texts)
     parser.add_argument(
         "model",
         help="a trained model: results/{data}/models/{team}/rep{k}/ or its model.pt (a team's "
         "folder: replicate 1), or 'oracle' (the synthetic world's noise-free expression)",
     )
+    parser.add_argument(inputs[0], type=Path, help=inputs[1])
+    parser.add_argument("-o", "--output", type=Path, required=True, help=output)
     parser.add_argument("--device", default="auto", choices=runtime.DEVICES)
     parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16", "fp16"))
     parser.add_argument(
         "--batch-size", type=int, help="sequences per forward pass (default: the predict rule's)"
     )
-
-
-INPUT_HELP = "FASTA, one sequence per line, or sequence<TAB>expression (plain or gzip)"
+    parser.set_defaults(func=func)
+    return parser
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """The predict, variants and ism subcommands."""
-    predict = sub.add_parser(
-        "predict",
+    _command(
+        sub, "predict", _predict, ("input", INPUT_HELP), "TSV to write",
         help="predict the expression of any sequences with a trained model",
         description="Write id<TAB>prediction for every record (id: the FASTA name or the line "
         "number), in the model's expression units, with the predict rule's test-time procedure. "
         "Two-column input also gets Pearson r and Spearman rho against its expression column. "
         "Records that cannot be read are listed in OUTPUT.rejected.tsv.",
-    )
-    _model_arguments(predict)
-    predict.add_argument("input", type=Path, help=INPUT_HELP)
-    predict.add_argument("-o", "--output", type=Path, required=True, help="TSV to write")
-    predict.set_defaults(func=_predict)
-    variants = sub.add_parser(
-        "variants",
+    )  # fmt: skip
+    _command(
+        sub, "variants", _variants, ("variants", "the variants TSV"), "TSV to write",
         help="predict the effect of variants (alt − ref)",
         description="VARIANTS is a TSV with a header: id, sequence, position (1-based), ref, alt; "
         "or id, ref_sequence, alt_sequence. Writes id, ref_prediction, alt_prediction, effect "
         "(alt − ref, the direction of the challenge's SNV pairs).",
-    )
-    _model_arguments(variants)
-    variants.add_argument("variants", type=Path, help="the variants TSV")
-    variants.add_argument("-o", "--output", type=Path, required=True, help="TSV to write")
-    variants.set_defaults(func=_variants)
-    ism = sub.add_parser(
-        "ism",
+    )  # fmt: skip
+    ism = _command(
+        sub, "ism", _ism, ("input", INPUT_HELP), "TSV or .parquet to write",
         help="in-silico mutagenesis: the effect of every single-base substitution",
         description="For every sequence, the predicted effect (mutant − reference) of each other "
         "base at each position: a long table id, position, ref, alt, reference_prediction, "
         "prediction, effect (TSV, or Parquet when OUTPUT ends in .parquet).",
-    )
-    _model_arguments(ism)
-    ism.add_argument("input", type=Path, help=INPUT_HELP)
-    ism.add_argument("-o", "--output", type=Path, required=True, help="TSV or .parquet to write")
+    )  # fmt: skip
     ism.add_argument("--plot", type=Path, metavar="DIR", help="draw one heat map per sequence")
-    ism.set_defaults(func=_ism)

@@ -49,8 +49,10 @@ def _text(path: str | os.PathLike) -> str:
         except OSError as err:
             raise formats.read_error(path, err) from None
     data = b"".join(chunks)
-    return data[len(formats.BOM) :].decode("latin-1") if data.startswith(formats.BOM) else (
-        data.decode("latin-1")
+    return (
+        data[len(formats.BOM) :].decode("latin-1")
+        if data.startswith(formats.BOM)
+        else (data.decode("latin-1"))
     )
 
 
