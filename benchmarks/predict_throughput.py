@@ -7,8 +7,8 @@ forward passes of its model on the same batches.
 ``predict``: the team's own test-time prediction from sequences, as the workflow's predict rule
 and ``promoterbench predict`` run it (promoterbench.predictors.SavedModel: encoding, test-time
 augmentation, the shared Trainer's evaluation loop, the target back-transform), with freshly
-initialised weights on random 110-nt reads. ``forward``: the model alone on the very input
-tensors that run fed it (recorded), in the same no-gradient and precision context. After a
+initialised weights on random 110-nt reads. ``forward``: the model alone on the input tensors
+that run fed it (recorded, as contiguous copies), in the same no-gradient and precision context. After a
 warm-up run, the two are timed in turn ``--repeats`` times per batch size and the best of each
 counts (a shared machine's load hits both alike). Prints test sequences/s of both, their ratio and the peak
 memory, and appends them to benchmarks/predict_throughput.tsv (or --out).
@@ -35,8 +35,10 @@ def recorded_inputs(team, state, reads, settings, context) -> list:
     inputs, original = [], team.inputs
 
     def record(*args, **kwargs):
-        inputs.append(original(*args, **kwargs))
-        return inputs[-1]
+        x = original(*args, **kwargs)
+        # kept in the standard (contiguous) layout, as a model's own code would build them
+        inputs.append(tuple(t.contiguous() for t in x) if isinstance(x, tuple) else x.contiguous())
+        return x
 
     team.inputs = record
     try:

@@ -27,11 +27,20 @@ def quiet(done: int, total: int) -> None:
     """A model's progress callback that shows nothing: ISM reports sequences, not batches."""
 
 
-def mutants(sequence: str) -> tuple[pa.Array, pd.DataFrame]:
-    """The sequence followed by each of its single-base substitutions, position by position in
-    A, C, G, T order; and their 1-based position, reference and alternative base."""
+# The variable 80 nt of a GPRA read (1-based, inclusive): the adapters are the same in every
+# training read, so no model can learn what mutating them does; the workflow mutates these only.
+VARIABLE = (len(sq.FLANK5) + 1, len(sq.FLANK5) + sq.RANDOM_LENGTH)
+
+
+def mutants(sequence: str, region: tuple[int, int] | None = None) -> tuple[pa.Array, pd.DataFrame]:
+    """The sequence followed by each of its single-base substitutions (at the 1-based positions
+    ``region`` takes, first and last included; None: all), position by position in A, C, G, T
+    order; and their 1-based position, reference and alternative base."""
     ref = sq.encode([sequence], len(sequence))[0]
     position, alt = np.nonzero(np.arange(4)[None, :] != ref[:, None])  # (position, base) pairs
+    if region is not None:
+        inside = (position >= region[0] - 1) & (position < region[1])
+        position, alt = position[inside], alt[inside]
     codes = np.repeat(ref[None, :], len(position) + 1, axis=0)
     codes[np.arange(1, len(position) + 1), position] = alt
     table = pd.DataFrame({
@@ -47,12 +56,13 @@ def ism(
     ids: list[str],
     sequences: pa.Array,
     done: Callable[[int, int], None] | None = None,
+    region: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """The long ISM table (:data:`COLUMNS`) of every sequence, one predictor call each;
-    ``done(k, n)`` after the k-th sequence."""
+    ``done(k, n)`` after the k-th sequence; ``region``: see :func:`mutants`."""
     tables = []
     for k, (name, sequence) in enumerate(zip(ids, sequences.to_pylist()), start=1):
-        batch, table = mutants(sequence)
+        batch, table = mutants(sequence, region)
         pred = predictor.predict(batch).astype(np.float64)
         table.insert(0, "id", name)
         table["reference_prediction"] = pred[0]

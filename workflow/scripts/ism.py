@@ -16,8 +16,9 @@ model = SavedModel.load(snakemake.input.model, params.device, params.precision,
                         progress=ism.quiet, log=log)  # fmt: skip
 log.info("loaded %s", model.description)
 drawn = pd.read_csv(snakemake.input.sequences, sep="\t", dtype={"id": str})
+sequences = sq.as_string_array(drawn["sequence"].tolist())
 start = time.perf_counter()
-effects = ism.ism(model, drawn["id"].tolist(), sq.as_string_array(drawn["sequence"].tolist()))
+effects = ism.ism(model, drawn["id"].tolist(), sequences, region=ism.VARIABLE)
 log.info("ISM of %d sequences (%d variants) in %.1f s", len(drawn),
          len(effects) + len(drawn), time.perf_counter() - start)  # fmt: skip
 effects.to_parquet(snakemake.output.effects, index=False)

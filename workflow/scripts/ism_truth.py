@@ -13,8 +13,9 @@ design = testset.TestDesign.from_ids(
 )
 drawn = ism.draw(design, sequences, cfg["sequences"], cfg["seed"])
 drawn.to_csv(snakemake.output.sequences, sep="\t", index=False)
+sequences = sq.as_string_array(drawn["sequence"].tolist())
 oracle = Oracle()
-truth = ism.ism(oracle, drawn["id"].tolist(), sq.as_string_array(drawn["sequence"].tolist()))
+truth = ism.ism(oracle, drawn["id"].tolist(), sequences, region=ism.VARIABLE)
 truth.to_parquet(snakemake.output.effects, index=False)
 ism.agreement(truth, truth).to_csv(snakemake.output.scores, sep="\t", index=False)
 log.info("true ISM of %d test sequences (%s): %d effects", len(drawn),

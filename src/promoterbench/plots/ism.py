@@ -16,22 +16,24 @@ from promoterbench.plots import SLIDE, grid, save
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def _matrix(table: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    """(4, length) effects of one sequence (0 at the reference base) and its reference bases."""
-    length = int(table["position"].max())
-    effects = np.zeros((len(BASES), length))
-    effects[table["alt"].map(BASES.index), table["position"] - 1] = table["effect"]
+def _matrix(table: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, int]:
+    """(4, positions) effects of one sequence's mutated positions (0 at the reference base), its
+    reference bases there and the first position."""
+    first = int(table["position"].min())
+    effects = np.zeros((len(BASES), int(table["position"].max()) - first + 1))
+    effects[table["alt"].map(BASES.index), table["position"] - first] = table["effect"]
     ref = table.drop_duplicates("position")[["position", "ref"]]
-    return effects, ref[ref["ref"].isin(list(BASES))]
+    return effects, ref[ref["ref"].isin(list(BASES))], first
 
 
 def heatmap(ax: plt.Axes, table: pd.DataFrame, title: str) -> None:
-    """One sequence's ISM map on ``ax``, on a colour scale symmetric about 0."""
-    effects, ref = _matrix(table)
+    """One sequence's ISM map on ``ax`` (x: 1-based positions), colours symmetric about 0."""
+    effects, ref, first = _matrix(table)
     limit = float(np.abs(effects).max()) or 1.0
+    extent = (first - 0.5, first + effects.shape[1] - 0.5, len(BASES) - 0.5, -0.5)
     image = ax.imshow(effects, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto",
-                      interpolation="nearest")  # fmt: skip
-    ax.scatter(ref["position"] - 1, ref["ref"].map(BASES.index), s=3, c="black", marker="o")
+                      interpolation="nearest", extent=extent)  # fmt: skip
+    ax.scatter(ref["position"], ref["ref"].map(BASES.index), s=3, c="black", marker="o")
     ax.set_yticks(range(len(BASES)), list(BASES))
     ax.set_title(title, fontsize=11, loc="left")
     ax.figure.colorbar(image, ax=ax, fraction=0.02, pad=0.01)
