@@ -112,8 +112,8 @@ class SavedModel(Predictor):
 
 
 class Oracle(Predictor):
-    """The synthetic world's noise-free expression (0–17 bin scale of the training labels): only
-    the 3'-most ``WINDOW`` nt of a sequence can matter."""
+    """The synthetic world's noise-free expression (0–17 bin scale of the training labels) of
+    sequences aligned at their 3' end, as the simulator scores reads."""
 
     name = ORACLE
     description = "oracle: the synthetic world's noise-free expression model (training-label scale)"
@@ -130,9 +130,8 @@ class Oracle(Predictor):
         return self.model.expression(codes, np.minimum(sq.lengths(sequences), WINDOW))
 
     def input_width(self) -> int | None:
-        from promoterbench.simulate.expression import WINDOW
-
-        return WINDOW
+        """Any length as it is: nothing beyond the 3'-most ``WINDOW`` nt has an effect."""
+        return None
 
     def refusals(self, sequences: pa.Array) -> dict[int, str]:
         """Sequences with N: the world's motif tables are defined on A, C, G, T only."""
