@@ -40,6 +40,7 @@ class Progress:
 
 
 def _load(args: argparse.Namespace, progress) -> predictors.Predictor:
+    runtime.set_threads(args.threads, torch=True)
     model = predictors.load(args.model, device=args.device, precision=args.precision,
                             batch_size=args.batch_size, progress=progress)  # fmt: skip
     print(f"loaded {model.description}", file=sys.stderr)
@@ -149,6 +150,13 @@ def _command(sub: argparse._SubParsersAction, name: str, func, inputs: tuple[str
     parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16", "fp16"))
     parser.add_argument(
         "--batch-size", type=int, help="sequences per forward pass (default: the predict rule's)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="CPU threads (default 1, as the predict rule: "
+        "its numbers bit for bit; more threads are faster and may change the last digit)",
     )
     parser.set_defaults(func=func)
     return parser
