@@ -6,6 +6,7 @@
 #   models/{team}/                           trained models, per-epoch history, training summary
 #   predictions/, submissions/               test predictions (TSV and official JSON)
 #   evaluation/, leaderboard.tsv, figures/   official per-category scores and the ranking
+#   ism/                                     in-silico mutagenesis against the truth (synthetic)
 #   logs/, benchmarks/                       one log and one benchmark table per job
 # results/leaderboard.tsv                    the leaderboard of the configured data source
 # resources/{data}/                          input data in the official Zenodo layout
@@ -40,6 +41,7 @@ include: "workflow/rules/predict.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/tune.smk"
+include: "workflow/rules/ism.smk"
 
 
 onsuccess:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 
 from conftest import REPO
@@ -46,11 +47,13 @@ def test_predict_throughput_benchmark_reports_each_batch_size(tmp_path):
     out = tmp_path / "predict.tsv"
     cmd = [sys.executable, str(REPO / "benchmarks" / "predict_throughput.py"), "--team", "autosome",
            "--scale", "cpu", "--device", "cpu", "--batch-sizes", "16", "32", "--sequences", "40",
-           "--out", str(out)]  # fmt: skip
+           "--repeats", "1", "--out", str(out)]  # fmt: skip
     subprocess.run(cmd, check=True, capture_output=True)
     table = pd.read_csv(out, sep="\t")
     assert list(table["batch"]) == [16, 32] and (table["team"] == "autosome").all()
     assert (table["sequences"] == 40).all() and (table["sequences_per_s"] > 0).all()
+    ratio = table["sequences_per_s"] / table["forward_sequences_per_s"]
+    np.testing.assert_allclose(table["predict_over_forward"], ratio, rtol=0.01)
 
 
 def test_bootstrap_cost_benchmark_reports_each_replicate_count(tmp_path, small_world):

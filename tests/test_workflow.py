@@ -25,6 +25,7 @@ FIGURES = (
     "motif_tiling",
     "training_curves",
     "read_lengths",
+    "ism",
 )
 
 
@@ -110,6 +111,34 @@ def test_every_figure_is_a_slide_sized_png_and_a_pdf(tiny_run):
         assert 1600 <= width <= 2200 and 400 <= height <= 2200, (name, width, height)
         assert png[..., :3].std() > 0.05, name  # not a blank canvas
         assert (figures / f"{name}.pdf").stat().st_size > 5_000, name
+
+
+def test_predict_command_reproduces_the_predict_rule_bit_for_bit(tiny_run):
+    test = tiny_run / "resources" / "synthetic" / "filtered_test_data_with_MAUDE_expression.txt"
+    for team in sorted(TEAMS | {"kmer_ridge"}):
+        out = tiny_run / f"predict-{team}.tsv"
+        cmd = [sys.executable, "-m", "promoterbench", "predict", f"results/synthetic/models/{team}",
+               str(test), "-o", str(out), "--device", "cpu"]  # fmt: skip
+        subprocess.run(cmd, cwd=tiny_run, check=True, capture_output=True)
+        rule = tiny_run / "results" / "synthetic" / "predictions" / team / "rep1.tsv"
+        expected = pd.read_csv(rule, sep="\t", dtype=str)["prediction"]
+        assert pd.read_csv(out, sep="\t", dtype=str)["prediction"].equals(expected), team
+
+
+def test_leaderboard_scores_each_models_ism_against_the_truth(tiny_run):
+    board = pd.read_csv(tiny_run / "results" / "leaderboard.tsv", sep="\t").set_index("team")
+    ism = tiny_run / "results" / "synthetic" / "ism"
+    drawn = pd.read_csv(ism / "sequences.tsv", sep="\t")
+    assert len(drawn) == 24 and set(drawn["category"]) == {"random", "native"}
+    assert board.loc["oracle", "ism_r_truth"] == 1.0  # its ISM is the truth
+    assert np.isnan(board.loc["ensemble", "ism_r_truth"])  # no single model to mutate
+    for team in TEAMS | {"kmer_ridge"}:
+        scores = pd.read_csv(ism / team / "rep1.tsv", sep="\t")
+        assert len(scores) == 24
+        assert board.loc[team, "ism_r_truth"] == pytest.approx(scores["r_truth"].mean(), abs=1e-4)
+        effects = pd.read_parquet(ism / team / "rep1.parquet")
+        assert len(effects) == 3 * 80 * len(drawn)  # the variable part of each read
+        assert effects["position"].between(18, 97).all()
 
 
 def test_leaderboard_has_bootstrap_intervals_and_mean_ranks(tiny_run):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from promoterbench import config_files, formats, ingest, scoring, testset
+from promoterbench import config_files, formats, ingest, model_cli, scoring, testset
 from promoterbench.quoting import short_repr
 from promoterbench.settings import SCALES
 
@@ -206,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     install.add_argument("--copy", action="store_true", help="copy instead of linking")
     install.add_argument("--force", action="store_true", help="replace profiles of the same name")
     install.set_defaults(func=_install_profiles)
+    model_cli.add_commands(sub)
     return parser
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -29,10 +29,15 @@ class Encoded:
 
 @dataclass
 class FitContext:
-    """Where and how a team trains: device, precision, logging, checkpoint folder."""
+    """Where and how a team trains and predicts: device, precision, logging, checkpoint folder,
+    the prediction batch (None: the device's default) and a prediction progress callback."""
 
     device: Any = "cpu"
     precision: str = "fp32"
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("promoterbench.train"))
     checkpoint_dir: Any = None
     probe: Probe | None = None  # measured during training (promoterbench.probe)
+    eval_batch_size: int | None = None
+    # called with (sequences done, sequences in the pass) after every prediction batch; None:
+    # progress lines in the log every tenth of a pass
+    progress: Callable[[int, int], None] | None = None

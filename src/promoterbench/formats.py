@@ -150,7 +150,7 @@ def open_input(path: str | os.PathLike, block_bytes: int = BLOCK_BYTES) -> Itera
             yield _ReadAhead(raw, block_bytes, pool)  # type: ignore[misc]
 
 
-def _read_error(path: str | os.PathLike, err: OSError) -> Exception:
+def read_error(path: str | os.PathLike, err: OSError) -> Exception:
     """What to raise for a failed read: for gzip data that does not decompress, an error naming
     the file and the last line that did; an I/O error of the disk (it has an errno) as it is."""
     if err.errno is not None:
@@ -203,7 +203,7 @@ def count_lines(path: str | os.PathLike) -> int:
                 n += buf.count(b"\n", 0, got)
                 last = buf[got - 1 : got]
         except OSError as err:
-            raise _read_error(path, err) from None
+            raise read_error(path, err) from None
     return n + (last != b"\n")
 
 
@@ -403,7 +403,7 @@ class OfficialTxt:
                 try:
                     end, eof = _fill(fh, buf, have)
                 except OSError as err:
-                    raise _read_error(self.path, err) from None
+                    raise read_error(self.path, err) from None
                 if first:
                     end, first = self._first_block(buf, end), False
                 if eof and end == 0:

@@ -168,6 +168,17 @@ def with_comparisons(board: pd.DataFrame, pairwise: pd.DataFrame) -> pd.DataFram
     return _leading(board.assign(**columns), FIRST_COLUMNS + COMPARISON_COLUMNS)
 
 
+def with_ism(board: pd.DataFrame, scores: dict[str, list[str]]) -> pd.DataFrame:
+    """Add ``ism_r_truth``: per entry, the mean over its replicates of the mean over sequences of
+    the Pearson r between its ISM and the true one (``scores``: each replicate's per-sequence
+    table); empty for entries without one (the ensemble, external submissions)."""
+    means = {
+        name: float(np.mean([pd.read_csv(p, sep="\t")["r_truth"].mean() for p in paths]))
+        for name, paths in scores.items()
+    }
+    return board.assign(ism_r_truth=board["team"].map(means).astype(float))
+
+
 def _leading(board: pd.DataFrame, first: list[str]) -> pd.DataFrame:
     """``board`` with the columns ``first`` first, in that order."""
     return board[first + [c for c in board.columns if c not in first]]

@@ -36,7 +36,8 @@ _COMPLEMENT = np.array([3, 2, 1, 0, 4], dtype=np.uint8)
 Side = Literal["left", "right"]
 
 
-def _as_string_array(seqs: Sequence[str] | np.ndarray | pa.Array | pa.ChunkedArray) -> pa.Array:
+def as_string_array(seqs: Sequence[str] | np.ndarray | pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Sequences as one large_string Arrow array."""
     if isinstance(seqs, pa.ChunkedArray):
         seqs = seqs.combine_chunks()
     if not isinstance(seqs, pa.Array):
@@ -58,7 +59,7 @@ def string_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def lengths(seqs: Sequence[str] | pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Length of every sequence, as int64."""
-    offsets, _ = string_buffers(_as_string_array(seqs))
+    offsets, _ = string_buffers(as_string_array(seqs))
     return np.diff(offsets)
 
 
@@ -77,7 +78,7 @@ def encode(
     ``length`` nucleotides (``keep="left"`` keeps the first ``length`` nt). Raises ValueError on any
     character outside ACGTN. Works through the rows in chunks, so memory stays at the output.
     """
-    arr = _as_string_array(seqs)
+    arr = as_string_array(seqs)
     if arr.null_count:
         raise ValueError("sequence array contains nulls")
     offsets, data = string_buffers(arr)

@@ -196,7 +196,7 @@ class Trainer:
         self.probe_data: Encoded | None = None
         self.probe_curve = pd.DataFrame(columns=CURVE_COLUMNS)
         # prediction batch: smaller on CPUs, where larger ones are slower (see memory.py)
-        self.eval_batch_size = (
+        self.eval_batch_size = context.eval_batch_size or (
             memory.CPU_EVAL_BATCH if self.device.type == "cpu" else memory.ACCELERATOR_EVAL_BATCH
         )
         if self.precision == "fp16" and self.device.type != "cuda":
@@ -220,7 +220,9 @@ class Trainer:
                 x = self.team.inputs(data, rows, self.device, self.settings)
                 yield idx, model(x).float().cpu()[: len(idx)]
                 done += len(idx)
-                if self.progress and b % report == 0 and b < len(batches):
+                if self.progress and self.context.progress is not None:
+                    self.context.progress(done, len(data))
+                elif self.progress and b % report == 0 and b < len(batches):
                     rate = done / (time.perf_counter() - start)
                     self.log.info("evaluated %d / %d sequences, %.0f/s", done, len(data), rate)
 

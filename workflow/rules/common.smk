@@ -63,9 +63,16 @@ FIGURES = ("leaderboard", "pairwise", "categories", "predictions", "snv_effects"
 FIGURES += ("training_curves", "read_lengths")
 
 
+def ism_on(data):
+    """Whether the ISM comparison runs: synthetic data (the real data has no true ISM), with
+    ism.sequences above 0."""
+    return data == "synthetic" and config["ism"]["sequences"] > 0
+
+
 def figures(wildcards):
     """Figures of the configured data source, built with results/leaderboard.tsv."""
-    return [f"results/{DATA}/figures/{name}.png" for name in FIGURES]
+    names = FIGURES + (("ism",) if ism_on(DATA) else ())
+    return [f"results/{DATA}/figures/{name}.png" for name in names]
 
 
 def raw_train(wildcards):
@@ -220,6 +227,28 @@ def team_predictions(wildcards):
     ]
 
 
+def ism_scores(wildcards):
+    """Per-sequence agreement with the true ISM of every replicate of every trained team and of
+    the oracle (none off synthetic data)."""
+    if not ism_on(wildcards.data):
+        return []
+    names = [name for name in entries(wildcards) if name in TEAMS or name == "oracle"]
+    return [f"results/synthetic/ism/{n}/rep{r}.tsv" for n in names for r in replicates(n)]
+
+
+def first_ism(kind):
+    """The ISM files of every team's replicate 1 (the figure shows replicate 1)."""
+    return [f"results/synthetic/ism/{team}/rep1.{kind}" for team in TEAMS]
+
+
+def first_ism_effects(wildcards):
+    return first_ism("parquet")
+
+
+def first_ism_scores(wildcards):
+    return first_ism("tsv")
+
+
 def train_summaries(wildcards):
     """The training summary of every replicate of every team."""
     return [
@@ -358,3 +387,8 @@ def train_mem_mb(wildcards, input):
 def predict_mem_mb(wildcards, input):
     sequences = formats.count_lines(input.test)  # a gzip test file is read decompressed
     return memory.predict_mem_mb(needs(input), config["device"], sequences)
+
+
+def ism_mem_mb(wildcards, input):
+    """A prediction job on ism.sequences sequences' mutants, one sequence's at a time."""
+    return memory.predict_mem_mb(needs(input), config["device"], 4 * memory.CPU_EVAL_BATCH)

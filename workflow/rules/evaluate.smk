@@ -48,6 +48,7 @@ rule leaderboard:
         summaries=train_summaries,
         bootstrap="results/{data}/bootstrap.tsv",
         pairwise="results/{data}/pairwise.tsv",
+        ism=ism_scores,
     output:
         leaderboard=report(
             "results/{data}/leaderboard.tsv",

@@ -265,6 +265,10 @@ class Autosome(TorchTeam):
     def build_model(self, settings: dict) -> nn.Module:
         return LegNet(**settings["model"], recompute=settings["train"]["recompute_activations"])
 
+    def input_width(self, settings: dict) -> int | None:
+        """``context_length``: longer reads keep their 3' end, shorter get plasmid context."""
+        return settings["recipe"]["context_length"]
+
     def encode_sequences(self, sequences: pa.Array, settings: dict) -> np.ndarray:
         """Plasmid context + read without its 5' adapter, last ``context_length`` nt."""
         width = settings["recipe"]["context_length"]

@@ -154,6 +154,11 @@ class Team(ABC):
     ) -> np.ndarray:
         """Predictions for sequences (the higher, the more expression)."""
 
+    def input_width(self, settings: dict) -> int | None:
+        """Length of sequence the recipe takes as it is at test time: longer ones are cropped and
+        shorter ones padded (or given context) by its encoding. None: any length as it is."""
+        return None
+
     @abstractmethod
     def n_params(self, settings: dict) -> int:
         """Number of parameters of the model these settings build."""

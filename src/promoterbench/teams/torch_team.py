@@ -115,6 +115,10 @@ class TorchTeam(Team):
         return self.count_params(self.build_model(settings))
 
     # -- data ---------------------------------------------------------------------------------
+    def input_width(self, settings: dict) -> int | None:
+        """``recipe.input_length`` where the recipe has one."""
+        return settings["recipe"].get("input_length")
+
     def encode_sequences(self, sequences: pa.Array, settings: dict) -> np.ndarray:
         recipe = settings["recipe"]
         return sq.encode(sequences, recipe["input_length"], pad=recipe["pad"], keep=recipe["keep"])

@@ -297,6 +297,10 @@ class UnlockDNA(StandardisedTarget, TorchTeam):
         return Regressor(**settings["model"], length=settings["recipe"]["input_length"])
 
     # -- data ---------------------------------------------------------------------------------
+    def input_width(self, settings: dict) -> int | None:
+        """The adapters and ``input_length`` nt of variable part (centred, cropped or padded)."""
+        return settings["recipe"]["input_length"] + len(sq.FLANK5) + len(sq.FLANK3)
+
     def encode_sequences(self, sequences: pa.Array, settings: dict) -> np.ndarray:
         """The centred variable part (the reverse strand is added per batch)."""
         return centred(sequences, settings["recipe"]["input_length"])
