@@ -106,3 +106,12 @@ def test_a_local_run_declares_the_gpu_of_a_cuda_job_and_none_on_the_cpu(workdir)
                 rule,
                 res.get(rule),
             )
+
+
+def test_the_slurm_profile_does_not_cap_gpu_jobs_at_one():
+    """Snakemake picks its executor after parsing the workflow, so the workflow's cap of one GPU job
+    (a local run shares one GPU) also applied to SLURM runs, where each job has a GPU of its own:
+    the real cluster test ran its GPU jobs one at a time and timed out. The profile lifts it."""
+    profile = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
+    resources = dict(item.split("=") for item in profile["resources"])
+    assert int(resources["gpu"]) >= profile["jobs"]

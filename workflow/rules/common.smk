@@ -26,7 +26,9 @@ check_order(config["ingest"], "ingest")
 registry.check_config(config["teams"], config["scale"])
 
 # A local run starts at most one job on the GPU at a time (Snakemake assigns no device ids: two
-# trainings would share cuda:0); `--resources gpu=N` overrides it. On SLURM each job gets its own.
+# trainings would share cuda:0); `--resources gpu=N` overrides it. Snakemake chooses its executor
+# after parsing the workflow (local_exec is always true here), so a cluster profile must give
+# `resources: [gpu=N]` itself: profiles/slurm does (each job gets a GPU of its own there).
 if workflow.local_exec and "gpu" not in workflow.global_resources:
     workflow.register_resource("gpu", 1)
 
