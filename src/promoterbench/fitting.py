@@ -17,11 +17,14 @@ from promoterbench.probe import Probe
 
 @dataclass
 class Encoded:
-    """Reads as a team encodes them: uint8 codes, raw labels, per-read extras."""
+    """Reads as a team encodes them: uint8 codes, raw labels, per-read extras; and, where the
+    trainer staged them on its device (:mod:`promoterbench.transfer`), tensors of the codes and
+    labels there."""
 
     codes: np.ndarray
     target: np.ndarray
     extras: dict[str, np.ndarray] = field(default_factory=dict)
+    staged: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.target)
@@ -36,3 +39,4 @@ class FitContext:
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("promoterbench.train"))
     checkpoint_dir: Any = None
     probe: Probe | None = None  # measured during training (promoterbench.probe)
+    step_mb: float = 0.0  # device memory a training step needs (memory.check_device_memory)
