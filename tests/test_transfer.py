@@ -120,3 +120,20 @@ def test_compile_trains_through_the_compiled_forward_and_saves_the_modules_weigh
     assert calls == [16, 16, 16]  # the training steps; validation runs the module itself
     plain = team.build_model(settings).state_dict()
     assert fitted.state["model"].keys() == plain.keys()
+
+
+@pytest.mark.parametrize("name", ["camformers", "unlock_dna", "autosome"])
+def test_training_on_staged_reads_ends_bit_identical(name, monkeypatch, caplog):
+    """The trainer's staging path, taken on the CPU here: the same losses and weights."""
+    team, settings = small(name, max_epochs=2, max_steps=None, steps_per_epoch=3)
+    train, val = Reads.random(64, 1), Reads.random(32, 2)
+    plain = team.fit(train, val, settings, FitContext())
+    monkeypatch.setattr(transfer, "should_stage", lambda data, device, step_mb: True)
+    with caplog.at_level("INFO"):
+        staged = team.fit(train, val, settings, FitContext())
+    assert "training reads staged on cpu" in caplog.text
+    assert "validation reads staged on cpu" in caplog.text
+    columns = ["steps", "train_loss", "val_loss", "val_pearson_r"]
+    assert len(plain.history) == 2 and plain.history[columns].equals(staged.history[columns])
+    for key, tensor in plain.state["model"].items():
+        assert torch.equal(tensor, staged.state["model"][key]), key
