@@ -8,6 +8,8 @@
 #    promoterbench.memory.CUDA_CONTEXT_MB (sized from published figures until this measures it).
 # 3. The GPU memory of one paper-scale training step against memory.device_need_mb (the set-up
 #    check), per team; and the step time (benchmarks/train_throughput.py, fp32 and bf16).
+# 4. Step time with the batches copied from pinned host memory against the reads staged on the
+#    GPU (promoterbench.transfer), and with the opt-in fused optimiser and torch.compile.
 # Prints every figure and appends it to benchmarks/gpu_check.tsv (or $OUT).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -100,4 +102,48 @@ for team in autosome camformers madlab noisy_chardonnay; do
     row "step_time_${team}_${precision}" measured "$line"
   done
 done
+# 4. paper-scale step time: host copies (pinned, asynchronous) vs reads staged on the GPU, and the
+#    opt-in fused optimiser and torch.compile (madlab's swish loop) on staged reads; fp32
+$PY - <<'PY' | while IFS=$'\t' read -r check result figure; do row "$check" "$result" "$figure"; done
+import time
+
+import numpy as np
+import torch
+
+from promoterbench import runtime, transfer
+from promoterbench.teams import get_team
+from promoterbench.teams.base import FitContext, Reads
+from promoterbench.training import Trainer
+
+device = runtime.resolve_device("cuda")
+runtime.configure(device)
+WARMUP, STEPS = 5, 20
+for name in ("autosome", "camformers", "madlab", "noisy_chardonnay", "unlock_dna"):
+    modes = {"host": {}, "staged": {}}
+    modes["staged_compile" if name == "madlab" else "staged_fused"] = (
+        {"compile": True} if name == "madlab" else {"fused_optimizer": True}  # RMSprop: no fused
+    )
+    for mode, train in modes.items():
+        team = get_team(name)
+        settings = team.settings("paper", {"train": train})
+        batch = int(settings["train"]["batch_size"])
+        data = team.encode(Reads.random(4 * batch, 1), settings)
+        trainer = Trainer(team, settings, FitContext(device=device))
+        state = trainer.setup(data, team.encode(Reads.random(0), settings))
+        if mode != "host":
+            transfer.stage(data, device)
+        order = np.random.default_rng(1).permutation(len(data))
+        batches = [order[k * batch : (k + 1) * batch] for k in range(len(data) // batch)]
+        for i in range(WARMUP):  # compilation and cuDNN's first calls
+            trainer.step(state, data, batches[i % len(batches)])
+        torch.cuda.synchronize(device)
+        start = time.perf_counter()
+        for i in range(STEPS):
+            trainer.step(state, data, batches[i % len(batches)])
+        torch.cuda.synchronize(device)
+        ms = (time.perf_counter() - start) / STEPS * 1000
+        print(f"step_time_{name}_{mode}\tmeasured\t{ms:.1f} ms a step (mean of {STEPS}), batch {batch}, fp32")
+        del state, trainer, data
+        torch.cuda.empty_cache()
+PY
 echo "appended to $OUT"

@@ -104,6 +104,7 @@ def test_every_epoch_redraws_the_fill_from_the_trainers_generator(team):
     assert not np.array_equal(left1, data.extras["left"])
     again = team.batches(data, settings, np.random.default_rng(1))
     assert np.array_equal(left1, data.extras["left"])
+    assert len(first) == len(again) == 64 // 4
     assert all(np.array_equal(a, b) for a, b in zip(first, again))
 
 

@@ -64,12 +64,13 @@ def test_pairs_are_resampled_as_units():
     """A pair category draws whole (alt, ref) pairs: differences stay paired."""
     truth = np.arange(10, dtype=float)
     pred = truth.copy()
-    pairs = np.array([[1, 0], [3, 2], [5, 4], [9, 6]])
+    pairs = np.array([[1, 0], [4, 2], [8, 5], [9, 3]])  # differences 1, 2, 3, 6
     r2, rho = bootstrap.category_samples(
         pred[None], truth, pairs, "pair", 30, np.random.default_rng(0)
     )
-    finite = np.isfinite(r2)
-    assert np.allclose(r2[finite], 1.0) and np.allclose(rho[np.isfinite(rho)], 1.0)
+    # every resample of these draws has two distinct pairs at least: a correlation, no NaN
+    assert r2.shape == rho.shape == (1, 30)
+    assert np.allclose(r2, 1.0) and np.allclose(rho, 1.0)
 
 
 def _scorer(pred, truth, design, split="private"):
@@ -129,10 +130,12 @@ def test_affine_copies_have_the_same_intervals_and_tie_in_every_resample(world):
     summary = bootstrap.summarise(samples).set_index("team")
     interval = ["score_pearson_r2_lo", "score_pearson_r2_hi", "score_spearman_lo",
                 "score_spearman_hi", "mean_rank"]  # fmt: skip
+    assert np.isfinite(summary.loc["good", interval].to_numpy(float)).all()  # not NaN = NaN
     for copy in ("near_constant", "affine", "large_offset"):
         np.testing.assert_allclose(summary.loc[copy, interval], summary.loc["good", interval],
                                    rtol=1e-8, err_msg=copy)  # fmt: skip
     pairs = bootstrap.pairwise(samples).set_index(["a", "b"])
+    assert pairs.loc[("good", "unrelated"), "a_above"] == 200
     for copy in ("near_constant", "affine", "large_offset"):
         tie = pairs.loc[("good", copy)]
         assert tie["a_above"] == tie["b_above"] == 0 and np.isnan(tie["bayes_factor"])
@@ -199,6 +202,7 @@ def test_test_draws_do_not_depend_on_the_other_entries(world):
     crowd = bootstrap.resample(
         {"poor": three_poor, "good": preds["good"]}, truth, design, "private", 50, seed=6
     )
+    assert len(alone) == 50 and np.isfinite(alone["score_pearson_r2"]).all()
     np.testing.assert_allclose(  # the same draws; only BLAS's summation order may differ
         alone["score_pearson_r2"], crowd.loc[crowd["team"] == "good", "score_pearson_r2"],
         rtol=1e-12,

@@ -53,10 +53,13 @@ def test_a_batch_too_large_for_the_gpu_fails_naming_the_remedies():
 def test_the_gpu_check_reads_the_free_memory_of_a_cuda_device(monkeypatch):
     settings = {"train": {"batch_size": 1024}}
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (1000 * memory.MB, 0))
-    memory.check_device_memory(NEEDS, settings, torch.device("cpu"))  # the CPU: no check
-    memory.check_device_memory({"base_mb": 500}, settings, torch.device("cuda"))  # not torch
+    assert memory.check_device_memory(NEEDS, settings, torch.device("cpu")) == 0  # no check
+    assert memory.check_device_memory({"base_mb": 500}, settings, torch.device("cuda")) == 0
     with pytest.raises(MemoryError, match="1,000 MB are free there"):
         memory.check_device_memory(NEEDS, settings, torch.device("cuda"))
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (10_000 * memory.MB, 0))
+    need = memory.check_device_memory(NEEDS, settings, torch.device("cuda"))  # what a step needs
+    assert need == memory.device_need_mb(NEEDS, 1024)
 
 
 @pytest.mark.parametrize("scale", ["cpu", "paper"])

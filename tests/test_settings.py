@@ -25,9 +25,9 @@ def test_every_preset_passes_its_own_check(name, scale):
     "team, override, message",
     [
         ("camformers", {"train": {"lrr": 0.1}},
-         "teams.camformers.train.lrr: unknown setting (valid keys here: batch_size, drop_last, lr,"),
+         "teams.camformers.train.lrr: unknown setting (valid keys here: batch_size, compile, drop_last,"),
         ("camformers", {"train": 0.1},
-         "teams.camformers.train must be a section (a mapping of batch_size, drop_last, lr,"),
+         "teams.camformers.train must be a section (a mapping of batch_size, compile, drop_last,"),
         ("camformers", {"train": None}, "teams.camformers.train must be a section"),
         ("camformers", {"train": {"lr": "fast"}},
          "teams.camformers.train.lr must be a number > 0, not 'fast'"),

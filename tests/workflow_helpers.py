@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests" / "data" / "tiny.yaml"
 WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "profiles", "envs")
@@ -67,6 +69,24 @@ def declared_memory(dry_run_output: str) -> dict[str, int]:
         if mem and benchmark:
             declared[benchmark] = int(mem.group(1))
     return declared
+
+
+def memory_overruns(
+    workdir: Path,
+    *targets: str,
+    configs: tuple[str, ...] = ("tiny.yaml",),
+    args: tuple[str, ...] = (),
+) -> list[tuple[str, float, int]]:
+    """(benchmark, peak RSS, declared mem_mb) of every job of ``targets`` whose measured peak
+    exceeds what it declares (what --resources mem_mb=... and SLURM rely on); fails when a job
+    declares no mem_mb or left no benchmark."""
+    plan = snakemake(workdir, *args, "-n", "--forceall", *targets, configs=configs)
+    declared = declared_memory(plan.stdout)
+    jobs = planned_jobs(plan.stdout)
+    assert jobs, f"no jobs planned for {targets}"
+    assert len(declared) == len(jobs), f"{len(declared)} of {len(jobs)} jobs declare mem_mb"
+    peaks = {b: pd.read_csv(workdir / b, sep="\t")["max_rss"].iloc[0] for b in declared}
+    return [(b, peaks[b], mem) for b, mem in declared.items() if not peaks[b] <= mem]
 
 
 def device_rules() -> set[str]:

@@ -17,11 +17,14 @@ from promoterbench.probe import Probe
 
 @dataclass
 class Encoded:
-    """Reads as a team encodes them: uint8 codes, raw labels, per-read extras."""
+    """Reads as a team encodes them: uint8 codes, raw labels, per-read extras; and, where the
+    trainer staged them on its device (:mod:`promoterbench.transfer`), tensors of the codes and
+    labels there."""
 
     codes: np.ndarray
     target: np.ndarray
     extras: dict[str, np.ndarray] = field(default_factory=dict)
+    staged: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.target)
@@ -41,3 +44,4 @@ class FitContext:
     # called with (sequences done, sequences in the pass) after every prediction batch; None:
     # progress lines in the log every tenth of a pass
     progress: Callable[[int, int], None] | None = None
+    step_mb: float = 0.0  # device memory a training step needs (memory.check_device_memory)

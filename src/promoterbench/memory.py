@@ -112,15 +112,18 @@ def check_fits(needs: dict, batch_size: int, free_mb: float, device: str) -> Non
     )
 
 
-def check_device_memory(needs: dict, settings: dict, device) -> None:
+def check_device_memory(needs: dict, settings: dict, device) -> float:
     """:func:`check_fits` on a CUDA device, with its free memory now (a torch team's training:
-    ``needs`` from its memory.json, ``settings`` resolved); nothing elsewhere."""
+    ``needs`` from its memory.json, ``settings`` resolved); returns what a step needs there, in
+    MB (0 elsewhere: nothing checked)."""
     if device.type != "cuda" or "activations_per_read_mb" not in needs:
-        return
+        return 0.0
     import torch
 
     free, _ = torch.cuda.mem_get_info(device)
-    check_fits(needs, int(settings["train"]["batch_size"]), free / MB, str(device))
+    batch_size = int(settings["train"]["batch_size"])
+    check_fits(needs, batch_size, free / MB, str(device))
+    return device_need_mb(needs, batch_size)
 
 
 def _round(mb: float) -> int:

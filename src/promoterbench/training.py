@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from promoterbench import memory, runtime
+from promoterbench import memory, runtime, transfer
 from promoterbench.fitting import Encoded, FitContext
 from promoterbench.probe import CURVE_COLUMNS
 from promoterbench.sampling import PassStream
@@ -147,6 +147,7 @@ class TrainState:
     rng: np.random.Generator
     planned_steps: int
     stream: PassStream
+    forward: torch.nn.Module  # the model, or its torch.compile'd training forward pass
     best_state: dict = field(default_factory=dict)
     history: list[dict] = field(default_factory=list)
     probe: list[dict] = field(default_factory=list)  # the probe's curve so far
@@ -257,6 +258,11 @@ class Trainer:
         torch.manual_seed(seed)
         model = self.team.build_model(self.settings).to(self.device)
         optimizer = self.team.optimizer(model, self.settings)
+        if self.cfg.get("fused_optimizer") and not optimizer.defaults.get("fused"):
+            raise ValueError(
+                f"{self.team.name}: train.fused_optimizer is set, but its optimiser "
+                f"({type(optimizer).__name__}) has no fused kernel (Adam, AdamW and SGD have)"
+            )
         steps = self.team.steps_per_epoch(len(train), self.settings)
         scheduler, step_on = self.team.scheduler(optimizer, self.settings, steps)
         monitor = self.cfg.get("monitor", "none") if len(val) else "none"
@@ -272,6 +278,7 @@ class Trainer:
             rng=rng,
             stream=PassStream(len(train), rng),
             planned_steps=steps * int(self.cfg["max_epochs"]),
+            forward=torch.compile(model) if self.cfg.get("compile") else model,
             best_state=_to_cpu(model.state_dict()),
         )
 
@@ -281,7 +288,7 @@ class Trainer:
         x = team.inputs(data, idx, device, self.settings)
         y = team.targets(data, idx, state.target_params, device)
         with autocast(device, self.precision):
-            out = state.model(x)
+            out = state.forward(x)
         loss = team.loss(out.float(), y, self.settings) + team.regularization(
             state.model, self.settings
         )
@@ -406,6 +413,15 @@ class Trainer:
             "another seed); the last checkpoint is from the epoch before"
         )
 
+    def _stage(self, *datasets: Encoded) -> None:
+        """Put the codes and labels of the training and validation reads on a GPU once, where
+        they fit (:mod:`promoterbench.transfer`): each batch is then gathered there."""
+        for data, name in zip(datasets, ("training", "validation")):
+            if transfer.should_stage(data, self.device, self.context.step_mb):
+                transfer.stage(data, self.device)
+                self.log.info("%s reads staged on %s: %.1f MB", name, self.device,
+                              transfer.staged_bytes(data) / memory.MB)  # fmt: skip
+
     def _capped(self, state: TrainState) -> bool:
         return self.max_steps is not None and state.steps >= int(self.max_steps)
 
@@ -418,6 +434,7 @@ class Trainer:
         """Train; returns the model with the best monitored weights, the history and the target
         transform. Resumes from a checkpoint of the same run; writes one after every epoch."""
         state = self.setup(train, val)
+        self._stage(train, val)
         if self.probe is not None:
             self.probe_data = self.team.encode_test(self.probe.sequences, self.settings)
         key = fingerprint(self.settings, len(train), len(val), self.device.type, self.precision)

@@ -33,7 +33,9 @@ log.info("training %s replicate %d (seed %d, scale %s) on %s, %s, %d thread(s); 
          team.name, replicate, settings["seed"], cfg["scale"], device_name, params.precision,
          threads, json.dumps(settings))  # fmt: skip
 
-memory.check_device_memory(json.loads(Path(snakemake.input.memory).read_text()), settings, device)
+step_mb = memory.check_device_memory(
+    json.loads(Path(snakemake.input.memory).read_text()), settings, device
+)
 folds = selection.load_split(snakemake.input.bins, pd.read_parquet(snakemake.input.split))
 reads = (
     probe.Probe.read(snakemake.input.probe, params.probe["points"])
@@ -41,7 +43,7 @@ reads = (
     else None
 )
 context = FitContext(device=device, precision=params.precision, log=log,
-                     checkpoint_dir=params.checkpoints, probe=reads)  # fmt: skip
+                     checkpoint_dir=params.checkpoints, probe=reads, step_mb=step_mb)  # fmt: skip
 start, cpu_start = time.perf_counter(), time.process_time()
 fitted = team.fit(folds["train"], folds["val"], settings, context)
 seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start

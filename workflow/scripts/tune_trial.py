@@ -27,13 +27,15 @@ key = tuning.lr_key(settings)
 log.info("%s: %s = %g (%g × %g), seed %d, %s steps", team.name, key, settings["train"][key], factor,
          base["train"][key], settings["seed"], settings["train"].get("max_steps") or "the preset's")  # fmt: skip
 
-memory.check_device_memory(json.loads(Path(snakemake.input.memory).read_text()), settings, device)
+step_mb = memory.check_device_memory(
+    json.loads(Path(snakemake.input.memory).read_text()), settings, device
+)
 folds = selection.load_split(snakemake.input.bins, pd.read_parquet(snakemake.input.split))
 train, val = folds["train"], folds["val"]
 if len(val) == 0:  # trained without a validation split, as its authors did
     train, val = tuning.hold_out(train, int(base["seed"]))  # the same reads for every trial
     log.info("no validation split: %d of the training reads held out for the trial", len(val))
-context = FitContext(device=device, precision=params.precision, log=log)
+context = FitContext(device=device, precision=params.precision, log=log, step_mb=step_mb)
 fitted = team.fit(train, val, settings, context)
 r, rho = correlations(val.expression, team.predict(fitted.state, val.sequence, settings, context))
 trial = {

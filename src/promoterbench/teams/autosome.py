@@ -57,8 +57,9 @@ from promoterbench.fitting import Encoded
 from promoterbench.recompute import recomputed
 from promoterbench.settings import merge
 from promoterbench.teams.base import Reads
-from promoterbench.teams.torch_team import TorchTeam, one_hot
+from promoterbench.teams.torch_team import TorchTeam, fused, one_hot
 from promoterbench.training import Trainer
+from promoterbench.transfer import take, to_device
 
 N_BINS = 18
 PAPER = {
@@ -286,10 +287,8 @@ class Autosome(TorchTeam):
         self, data: Encoded, idx: np.ndarray, device: torch.device, settings: dict
     ) -> torch.Tensor:
         n_value = 0.25 if settings.get("faithful_to") == "report" else 0.0  # module docstring
-        x = one_hot(torch.from_numpy(data.codes[idx]).to(device), n_value=n_value, order="AGCT")
-        flags = [
-            torch.from_numpy(data.extras[k][idx]).to(device) for k in ("is_reverse", "is_singleton")
-        ]
+        x = one_hot(take(data, "codes", idx, device), n_value=n_value, order="AGCT")
+        flags = [to_device(data.extras[k][idx], device) for k in ("is_reverse", "is_singleton")]
         length = x.shape[2]
         return torch.cat([x] + [f[:, None, None].expand(-1, 1, length) for f in flags], dim=1)
 
@@ -300,7 +299,7 @@ class Autosome(TorchTeam):
         scipy): on XLA, float32 ``ndtr`` is not monotone, so a bin's mass can come out at −1e-7
         and the KL divergence's log turns the loss into NaN."""
         labels = torch.from_numpy(data.target[idx].astype(np.float64))
-        return soft_bins(labels).float().to(device)
+        return to_device(soft_bins(labels).float().numpy(), device)
 
     def loss(self, output: torch.Tensor, target: torch.Tensor, settings: dict) -> torch.Tensor:
         """KL divergence from the soft-bin distribution ``target`` (see :meth:`targets`)."""
@@ -322,7 +321,9 @@ class Autosome(TorchTeam):
     def optimizer(self, model: nn.Module, settings: dict) -> torch.optim.Optimizer:
         cfg = settings["train"]
         lr = float(cfg["max_lr"]) / float(cfg["div_factor"])
-        return torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=float(cfg["weight_decay"]))
+        return torch.optim.AdamW(
+            model.parameters(), lr=lr, weight_decay=float(cfg["weight_decay"]), **fused(settings)
+        )
 
     def scheduler(self, optimizer: torch.optim.Optimizer, settings: dict, steps_per_epoch: int):
         cfg = settings["train"]

@@ -56,8 +56,9 @@ from promoterbench.recurrent import BiLSTM
 from promoterbench.sampling import PassStream
 from promoterbench.settings import FRACTION, NON_NEGATIVE, POSITIVE, merge
 from promoterbench.teams.base import Reads
-from promoterbench.teams.torch_team import TorchTeam, one_hot
+from promoterbench.teams.torch_team import TorchTeam, fused, one_hot
 from promoterbench.training import Trainer
+from promoterbench.transfer import to_device
 
 # the plasmid after the 3' adapter (data.py's vector_right; data/plasmid.json agrees)
 VECTOR_3 = "TCTTAATTAAAAAAAGATAGAAAACATTAGGAGTGTAACACAAGACTTTCGGATCCTGAGCAGGCAAGATAAACGA"
@@ -250,7 +251,7 @@ class BHI(TorchTeam):
     ) -> torch.Tensor:
         width = settings["recipe"]["input_length"]
         codes = filled(data.codes[idx], data.extras["length"][idx], data.extras["left"][idx], width)
-        return one_hot(torch.from_numpy(codes).to(device))
+        return one_hot(to_device(codes, device))
 
     # -- targets and loss -----------------------------------------------------------------------
     def fit_target(self, train: Encoded, val: Encoded, settings: dict) -> dict:
@@ -260,7 +261,7 @@ class BHI(TorchTeam):
         self, data: Encoded, idx: np.ndarray, params: dict, device: torch.device
     ) -> torch.Tensor:
         scaled = (data.target[idx] - params["center"]) / params["std"]
-        return torch.from_numpy(scaled.astype(np.float32)).to(device)
+        return to_device(scaled.astype(np.float32), device)
 
     def prediction(self, output: torch.Tensor, params: dict) -> torch.Tensor:
         """Mean of the two strands, on the label scale."""
@@ -276,7 +277,10 @@ class BHI(TorchTeam):
     def optimizer(self, model: nn.Module, settings: dict) -> torch.optim.Optimizer:
         cfg = settings["train"]
         return torch.optim.AdamW(
-            model.parameters(), lr=float(cfg["lr"]), weight_decay=float(cfg["weight_decay"])
+            model.parameters(),
+            lr=float(cfg["lr"]),
+            weight_decay=float(cfg["weight_decay"]),
+            **fused(settings),
         )
 
     def scheduler(self, optimizer: torch.optim.Optimizer, settings: dict, steps_per_epoch: int):

@@ -31,7 +31,7 @@ from torch import nn
 
 from promoterbench import filters
 from promoterbench.settings import merge
-from promoterbench.teams.torch_team import SameConv1d, TorchTeam
+from promoterbench.teams.torch_team import SameConv1d, TorchTeam, fused
 
 PAPER = {
     "seed": 42,
@@ -159,7 +159,10 @@ class Camformers(TorchTeam):
     def optimizer(self, model: nn.Module, settings: dict) -> torch.optim.Optimizer:
         cfg = settings["train"]
         return torch.optim.AdamW(
-            model.parameters(), lr=float(cfg["lr"]), weight_decay=float(cfg["weight_decay"])
+            model.parameters(),
+            lr=float(cfg["lr"]),
+            weight_decay=float(cfg["weight_decay"]),
+            **fused(settings),
         )
 
     def scheduler(self, optimizer: torch.optim.Optimizer, settings: dict, steps_per_epoch: int):

@@ -45,9 +45,11 @@ from promoterbench.teams.torch_team import (
     SameConv1d,
     StandardisedTarget,
     TorchTeam,
+    fused,
     keras_param_count,
     one_hot,
 )
+from promoterbench.transfer import take
 
 PAPER = {
     "seed": 42,
@@ -165,8 +167,10 @@ class NoisyChardonnay(StandardisedTarget, TorchTeam):
     def inputs(
         self, data: Encoded, idx: np.ndarray, device: torch.device, settings: dict
     ) -> torch.Tensor:
-        return one_hot(torch.from_numpy(data.codes[idx]).to(device), n_value=1.0)
+        return one_hot(take(data, "codes", idx, device), n_value=1.0)
 
     def optimizer(self, model: nn.Module, settings: dict) -> torch.optim.Optimizer:
         trainable = [p for p in model.parameters() if p.requires_grad]
-        return torch.optim.Adam(trainable, lr=float(settings["train"]["lr"]), eps=1e-7)
+        return torch.optim.Adam(
+            trainable, lr=float(settings["train"]["lr"]), eps=1e-7, **fused(settings)
+        )

@@ -1,12 +1,14 @@
 """Base class of the torch teams: the hooks the shared Trainer calls, with common defaults.
 
 Defaults: fixed-length uint8 codes from the recipe's length/pad/keep (each read's own length kept
-alongside), one-hot A,C,G,T with N as zeros built per batch, raw labels as targets, MSE, Adam, no
+alongside), one-hot A,C,G,T with N as zeros built per batch (on the device, from the codes staged
+there or copied to it: :mod:`promoterbench.transfer`), raw labels as targets, MSE, Adam, no
 scheduler, shuffled batches. Keras conventions shared by the Keras teams live here too.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from abc import abstractmethod
 from typing import ClassVar
@@ -23,15 +25,28 @@ from promoterbench.fitting import Encoded
 from promoterbench.sampling import PassStream
 from promoterbench.teams.base import FitContext, Fitted, Reads, Team
 from promoterbench.training import Trainer
+from promoterbench.transfer import on_device, take, to_device
 
 
-def one_hot(codes: torch.Tensor, n_value: float = 0.0, order: str = "ACGT") -> torch.Tensor:
-    """(B, L) codes -> (B, 4, L) float one-hot in ``order``; N gets ``n_value`` in every channel."""
+@functools.cache
+def one_hot_table(n_value: float, order: str, device: torch.device) -> torch.Tensor:
+    """(5, 4) rows of :func:`one_hot` by code, made once per device (not copied every batch)."""
     table = torch.zeros(5, 4)
     for channel, base in enumerate(order):
         table[sq.ALPHABET.index(base), channel] = 1.0
     table[sq.N_CODE] = n_value
-    return table.to(codes.device)[codes.long()].permute(0, 2, 1)
+    return table.to(device)
+
+
+def one_hot(codes: torch.Tensor, n_value: float = 0.0, order: str = "ACGT") -> torch.Tensor:
+    """(B, L) codes -> (B, 4, L) float one-hot in ``order``; N gets ``n_value`` in every channel."""
+    return one_hot_table(float(n_value), order, codes.device)[codes.long()].permute(0, 2, 1)
+
+
+def fused(settings: dict) -> dict:
+    """Keyword arguments of a torch optimiser: ``fused=True`` where ``train.fused_optimizer``
+    asks for one kernel for the whole update (opt-in: the last bits of the weights may differ)."""
+    return {"fused": True} if settings["train"].get("fused_optimizer") else {}
 
 
 class SameConv1d(nn.Conv1d):
@@ -82,8 +97,10 @@ class StandardisedTarget:
     def targets(
         self, data: Encoded, idx: np.ndarray, params: dict, device: torch.device
     ) -> torch.Tensor:
+        if on_device(data, "target", device) is not None:  # scaled there, from the staged labels
+            return (take(data, "target", idx, device) - params["mean"]) / params["std"]
         scaled = (data.target[idx] - params["mean"]) / params["std"]
-        return torch.from_numpy(scaled.astype(np.float32)).to(device)
+        return to_device(scaled.astype(np.float32), device)
 
     def prediction(self, output: torch.Tensor, params: dict) -> torch.Tensor:
         return output.reshape(len(output)) * params["std"] + params["mean"]
@@ -100,7 +117,10 @@ class TorchTeam(Team):
     # (the schedule stays the recipe's); validate on a fixed random subset of this many reads.
     # An epoch of steps_per_epoch batches from the stream of passes (null: one pass) is how a
     # compute budget (promoterbench.flops) lays its steps over a recipe's epochs.
-    defaults = {"train": {"max_steps": None, "max_val_reads": None, "steps_per_epoch": None}}
+    # Opt-in speed-ups (docs/gpus.md), off as published: torch.compile of the training forward
+    # pass, the fused optimiser kernel (Adam, AdamW, SGD); either may change the last bits.
+    defaults = {"train": {"max_steps": None, "max_val_reads": None, "steps_per_epoch": None,
+                          "compile": False, "fused_optimizer": False}}  # fmt: skip
     pass_end: ClassVar[str] = "straddle"  # see promoterbench.sampling.PASS_ENDS
 
     @abstractmethod
@@ -164,7 +184,7 @@ class TorchTeam(Team):
     def inputs(
         self, data: Encoded, idx: np.ndarray, device: torch.device, settings: dict
     ) -> torch.Tensor:
-        return one_hot(torch.from_numpy(data.codes[idx]).to(device))
+        return one_hot(take(data, "codes", idx, device))
 
     # -- targets and loss -----------------------------------------------------------------------
     def fit_target(self, train: Encoded, val: Encoded, settings: dict) -> dict:
@@ -174,7 +194,7 @@ class TorchTeam(Team):
     def targets(
         self, data: Encoded, idx: np.ndarray, params: dict, device: torch.device
     ) -> torch.Tensor:
-        return torch.from_numpy(data.target[idx]).to(device)
+        return take(data, "target", idx, device)
 
     def prediction(self, output: torch.Tensor, params: dict) -> torch.Tensor:
         """Model output -> expression estimate (inverse of the target transform)."""
@@ -189,7 +209,9 @@ class TorchTeam(Team):
 
     # -- optimisation ---------------------------------------------------------------------------
     def optimizer(self, model: nn.Module, settings: dict) -> torch.optim.Optimizer:
-        return torch.optim.Adam(model.parameters(), lr=float(settings["train"]["lr"]))
+        return torch.optim.Adam(
+            model.parameters(), lr=float(settings["train"]["lr"]), **fused(settings)
+        )
 
     def clip_gradients(self, model: nn.Module, settings: dict) -> None:
         """Clip the gradients before the optimiser step: by default to a global norm of

@@ -69,7 +69,8 @@ from promoterbench import sequences as sq
 from promoterbench.fitting import Encoded
 from promoterbench.settings import COUNT, FRACTION, POSITIVE, merge
 from promoterbench.teams.base import Reads
-from promoterbench.teams.torch_team import SameConv1d, StandardisedTarget, TorchTeam
+from promoterbench.teams.torch_team import SameConv1d, StandardisedTarget, TorchTeam, fused
+from promoterbench.transfer import to_device
 
 TOKENS = 6  # A, C, G, T, N, M
 MASK_CODE = 5
@@ -317,7 +318,7 @@ class UnlockDNA(StandardisedTarget, TorchTeam):
     ) -> torch.Tensor:
         codes = data.codes[idx]
         both = np.concatenate([codes, sq.reverse_complement(codes)], axis=1)
-        return torch.from_numpy(both).long().to(device)
+        return to_device(both, device).long()  # copied as bytes
 
     # -- loss and prediction --------------------------------------------------------------------
     def loss(self, output: torch.Tensor, target: torch.Tensor, settings: dict) -> torch.Tensor:
@@ -329,7 +330,9 @@ class UnlockDNA(StandardisedTarget, TorchTeam):
 
     # -- optimisation ---------------------------------------------------------------------------
     def optimizer(self, model: nn.Module, settings: dict) -> torch.optim.Optimizer:
-        return torch.optim.Adam(model.parameters(), lr=1.0, betas=(0.9, 0.98), eps=1e-9)
+        return torch.optim.Adam(
+            model.parameters(), lr=1.0, betas=(0.9, 0.98), eps=1e-9, **fused(settings)
+        )
 
     def scheduler(self, optimizer: torch.optim.Optimizer, settings: dict, steps_per_epoch: int):
         cfg = settings["train"]

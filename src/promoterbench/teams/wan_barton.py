@@ -55,7 +55,8 @@ from promoterbench import sequences as sq
 from promoterbench.fitting import Encoded
 from promoterbench.sampling import PassStream
 from promoterbench.settings import merge
-from promoterbench.teams.torch_team import TorchTeam
+from promoterbench.teams.torch_team import TorchTeam, fused
+from promoterbench.transfer import to_device
 
 FULL_DATA_READS = 6_739_258
 TOKENS = np.array([0, 1, 2, 4, 3], dtype=np.int64)  # our codes A C G T N -> their tokens A C G N T
@@ -238,8 +239,8 @@ class WanBarton(TorchTeam):
             raise ValueError("a TCN batch must hold reads of one length")
         if device.type == "xla":  # static shapes: no recompilation for every read length
             tokens, last = bucketed_tokens(data.codes[idx], lengths)
-            return torch.from_numpy(tokens).to(device), torch.from_numpy(last).to(device)
-        return torch.from_numpy(TOKENS[data.codes[idx, : lengths[0]]]).to(device)
+            return to_device(tokens, device), to_device(last, device)
+        return to_device(TOKENS[data.codes[idx, : lengths[0]]], device)
 
     def loss(self, output: torch.Tensor, target: torch.Tensor, settings: dict) -> torch.Tensor:
         """CCLoss: 0.1·MSE − (r² + ρ); which terms carry gradients depends on ``faithful_to``."""
@@ -251,4 +252,6 @@ class WanBarton(TorchTeam):
         return float(settings["train"]["mse_weight"]) * mse - (r2 + rho.detach())
 
     def optimizer(self, model: nn.Module, settings: dict) -> torch.optim.Optimizer:
-        return torch.optim.SGD(model.parameters(), lr=float(settings["train"]["lr"]))
+        return torch.optim.SGD(
+            model.parameters(), lr=float(settings["train"]["lr"]), **fused(settings)
+        )
