@@ -28,7 +28,7 @@ import yaml
 
 from plugin_helpers import FILE_TEAM, PACKAGE_TEAM, TINY_OVERRIDES, model_file, package
 from plugin_helpers import pip_install
-from workflow_helpers import REPO, TINY, copy_workflow, planned_jobs
+from workflow_helpers import REPO, TINY, copy_workflow, device_rules, planned_jobs
 
 pytestmark = [pytest.mark.slurm, pytest.mark.workflow]
 
@@ -189,7 +189,7 @@ def test_every_job_but_local_rules_is_an_sbatch_job_and_gpu_jobs_get_a_gpu(slurm
     assert comments == set(calls)  # each job submitted, nothing else
     assert {rule for rule, _ in remote} >= {"simulate", "ingest", "train", "predict", "bootstrap"}
     for comment, submissions in calls.items():
-        gpu_job = comment.startswith(("rule_train_", "rule_predict_"))
+        gpu_job = comment.removeprefix("rule_").split("_wildcards_")[0] in device_rules()
         for call in submissions:
             assert (" --gpus=1" in call) == gpu_job, call
             assert (" -p gpu " if gpu_job else " -p cpu ") in call, call

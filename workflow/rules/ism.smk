@@ -40,13 +40,15 @@ rule ism:
     benchmark:
         "results/synthetic/benchmarks/ism/{team}/rep{rep}.tsv"
     conda:
-        "../../envs/torch-cpu.yaml"
+        TORCH_ENV
     threads: 1
     resources:
         mem_mb=ism_mem_mb,
+        gpu=gpus,
     params:
         device=config["device"],
         precision=config["precision"],
+        deterministic=config["deterministic"],
     script:
         "../scripts/ism.py"
 

@@ -13,7 +13,7 @@ log = runtime.setup_logging(snakemake.log[0])
 runtime.set_threads(snakemake.threads, torch=True)
 params = snakemake.params
 model = SavedModel.load(snakemake.input.model, params.device, params.precision,
-                        progress=ism.quiet, log=log)  # fmt: skip
+                        params.deterministic, progress=ism.quiet, log=log)  # fmt: skip
 log.info("loaded %s", model.description)
 drawn = pd.read_csv(snakemake.input.sequences, sep="\t", dtype={"id": str})
 sequences = sq.as_string_array(drawn["sequence"].tolist())
