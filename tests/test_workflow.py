@@ -207,19 +207,20 @@ def test_changing_one_team_reruns_only_that_team(tiny_run):
     chain = {
         (rule, w.get("team", w.get("name")))
         for rule, w in jobs
-        if rule in {"split", "train", "predict", "evaluate"}
+        if rule in {"split", "train", "predict", "evaluate", "ism"}
     }
     assert chain == {
         ("split", "camformers"),
         ("train", "camformers"),
         ("predict", "camformers"),
         ("evaluate", "camformers"),
+        ("ism", "camformers"),
         ("evaluate", "ensemble"),  # camformers is one of its members
     }
-    others = {rule for rule, _ in jobs} - {"split", "train", "predict", "evaluate"}
+    others = {rule for rule, _ in jobs} - {"split", "train", "predict", "evaluate", "ism"}
     summaries = {"ensemble", "bootstrap", "leaderboard", "publish_leaderboard", "plot_leaderboard",
                  "plot_pairwise", "plot_categories", "plot_predictions", "plot_training",
-                 "plot_lengths"}  # fmt: skip
+                 "plot_lengths", "plot_ism"}  # fmt: skip
     # the ensemble, the leaderboard, its bootstrap and the figures: nothing of other teams
     assert others == summaries
     assert "params have changed" in out.stdout

@@ -20,7 +20,9 @@ except training.UnreadableFile as err:
 log.info("loaded %s", model.description)
 sequences, _ = formats.read_official_txt(snakemake.input.test)
 predictions = model.predict(sequences)
-log.info("%s: predicted %d test sequences", model.name, len(predictions))
+log.info(
+    "%s: predicted %d test sequences on %s", model.name, len(predictions), model.context.device
+)
 if runtime.xla_metrics(model.context.device):
     log.info("XLA: %s", runtime.xla_metrics(model.context.device))
 pd.DataFrame({"index": np.arange(len(predictions)), "prediction": predictions}).to_csv(
