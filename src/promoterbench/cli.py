@@ -98,8 +98,10 @@ def _teams(args: argparse.Namespace) -> int:
 
     print("team\tkind\tarchitecture\tn_params\tfaithful_to\tsource\torigin")
     for line in catalogue.lines(zoo(_configured_teams(args.configfile)), args.scale):
-        default, *others = line.faithful_to or ("-",)
-        fidelity = ", ".join([f"{default} (default)", *others]) if line.faithful_to else "-"
+        fidelity = "-"
+        if line.faithful_to:
+            default, *others = line.faithful_to
+            fidelity = ", ".join([f"{default} (default)", *others])
         row = (line.name, line.kind, line.architecture, line.n_params or "-", fidelity,
                line.source, line.origin)  # fmt: skip
         print("\t".join(map(str, row)))
