@@ -18,7 +18,7 @@ FIRST_JOB = "resources/synthetic/world.json"  # the simulate job
     "config, message",
     [
         ("teams: {camformers: {train: {lrr: 0.1}}}",
-         "teams.camformers.train.lrr: unknown setting (valid keys here: batch_size, drop_last, lr,"),
+         "teams.camformers.train.lrr: unknown setting (valid keys here: batch_size, compile, drop_last,"),
         ("teams: {camformers: {train: 0.1}}", "teams.camformers.train must be a section"),
         ("teams: {camformers: {train: {lr: fast}}}",
          "teams.camformers.train.lr must be a number > 0, not 'fast'"),

@@ -58,10 +58,10 @@ def test_staging_takes_a_quarter_of_the_gpu_memory_a_step_leaves_at_most(monkeyp
 
 def test_the_one_hot_table_is_made_once_per_device():
     codes = torch.tensor([[0, 1, 2, 3, 4]])
-    before = one_hot_table.cache_info()
+    one_hot_table.cache_clear()  # earlier tests may have made this table already
     first, second = one_hot(codes, 0.25, "AGCT"), one_hot(codes, 0.25, "AGCT")
     after = one_hot_table.cache_info()
-    assert after.hits == before.hits + 1 and after.misses <= before.misses + 1
+    assert (after.misses, after.hits) == (1, 1)
     assert torch.equal(first, second) and first[0, :, 4].tolist() == [0.25] * 4
     assert one_hot_table(0.25, "AGCT", CPU) is one_hot_table(0.25, "AGCT", CPU)
 
