@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from workflow_helpers import REPO, copy_workflow
+from workflow_helpers import REPO, copy_workflow, run_watched
 
 pytestmark = [pytest.mark.xla, pytest.mark.workflow]
 
@@ -31,7 +30,6 @@ VENV = Path(os.environ.get("PROMOTERBENCH_XLA_VENV", REPO / ".venv-xla")).resolv
 XLA_CONFIG = REPO / "tests" / "data" / "xla.yaml"
 TEAMS = sorted(yaml.safe_load(XLA_CONFIG.read_text())["teams"])
 TORCH_TEAMS = [t for t in TEAMS if t != "kmer_ridge"]
-RUN_TIMEOUT_S = 1800
 # A graph per shape: the first and the later training steps (the optimiser's state appears at the
 # first), a short last training batch, validation and the loss readout. Wan&Barton's reads keep
 # their length, padded on XLA to the next multiple of 8 nt: one such set per width.
@@ -80,10 +78,9 @@ def run(tmp: Path, name: str, *args: str, targets: list[str]) -> Run:
     (workdir / XLA_CONFIG.name).write_text(XLA_CONFIG.read_text())
     cmd = [str(xla_python()), "-m", "snakemake", *args, "--configfile", "tiny.yaml",
            XLA_CONFIG.name, "--", *targets]  # fmt: skip
-    env = dict(os.environ, PJRT_DEVICE="CPU")
-    out = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True,
-                         timeout=RUN_TIMEOUT_S)  # fmt: skip
-    assert out.returncode == 0, f"{' '.join(cmd)}:\n{out.stdout[-4000:]}\n{out.stderr[-6000:]}"
+    log = workdir / "snakemake.out"
+    returncode = run_watched(cmd, workdir, log, dict(os.environ, PJRT_DEVICE="CPU"))
+    assert returncode == 0, f"{' '.join(cmd)}:\n{log.read_text()[-8000:]}"
     return Run(workdir, workdir / "results" / "synthetic")
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +17,11 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests" / "data" / "tiny.yaml"
 WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "profiles", "envs")
+# A run that hangs (an executor plugin can) is killed when no job has finished for STALL_S: one
+# job takes seconds on an idle machine and minutes when other test modules share its cores (as
+# in CI), so a bound on the whole run's time would fail a slow machine rather than a hang.
+STALL_S = 900
+DONE = re.compile(rb"^\d+ of \d+ steps \(\d+%\) done$", re.M)
 
 
 def copy_workflow(dest: Path) -> Path:
@@ -40,6 +49,36 @@ def snakemake(
             f"{' '.join(cmd)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"
         )
     return result
+
+
+def run_watched(
+    cmd: list[str],
+    cwd: Path,
+    log: Path,
+    env: dict[str, str] | None = None,
+    poll: Callable[[], None] | None = None,
+) -> int:
+    """Run a snakemake command with its output in ``log``, calling ``poll`` twice a second; kill
+    it, and fail, when no job has finished for STALL_S seconds. Its exit status."""
+    import pytest  # only the tests that run a workflow use this
+
+    with log.open("w") as out:
+        # its own process group: the SLURM plugin can hang and ignore SIGTERM, so it is killed
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True, env=env)  # fmt: skip
+        done, progress = 0, time.monotonic()
+        while proc.poll() is None:
+            if (now_done := len(DONE.findall(log.read_bytes()))) > done:
+                done, progress = now_done, time.monotonic()
+            elif time.monotonic() - progress > STALL_S:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                pytest.fail(f"{' '.join(cmd)}: no job finished in {STALL_S} s, after {done}:\n"
+                            f"{log.read_text()[-6000:]}")  # fmt: skip
+            if poll:
+                poll()
+            time.sleep(0.5)
+    return proc.returncode
 
 
 def planned_jobs(dry_run_output: str) -> list[tuple[str, dict[str, str]]]:

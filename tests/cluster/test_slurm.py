@@ -13,10 +13,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,13 +26,12 @@ import yaml
 
 from plugin_helpers import FILE_TEAM, PACKAGE_TEAM, TINY_OVERRIDES, model_file, package
 from plugin_helpers import pip_install
-from workflow_helpers import REPO, TINY, copy_workflow, device_rules, planned_jobs
+from workflow_helpers import REPO, TINY, copy_workflow, device_rules, planned_jobs, run_watched
 
 pytestmark = [pytest.mark.slurm, pytest.mark.workflow]
 
 SCRIPT = Path(__file__).with_name("slurm.sh")
 CANNOT_RUN_HERE = 3  # slurm.sh's exit status when this machine cannot host the cluster
-RUN_TIMEOUT_S = 1200  # the whole tiny run; ~7 min here, a hung plugin never ends
 # The team whose training is cancelled: more reads and epochs than in tiny.yaml, so that there is
 # time (two epochs, >= 7 s) to cancel it between its first checkpoint and its end.
 RETRY_TEAM = "camformers"
@@ -146,22 +143,14 @@ def slurm_run(cluster: None, tmp_path_factory: pytest.TempPathFactory) -> Run:
     assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-3000:]
     cmd = [*snakemake, "--verbose", *configs]  # --verbose logs every sbatch call
     log = workdir / "snakemake.out"
-    cancelled, tried = None, False
-    with log.open("w") as out:
-        # its own process group: the SLURM plugin can hang and ignore SIGTERM, so it is killed
-        proc = subprocess.Popen(cmd, cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, env=env)  # fmt: skip
-        deadline = time.monotonic() + RUN_TIMEOUT_S
-        while proc.poll() is None:
-            if time.monotonic() > deadline:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                pytest.fail(f"snakemake ran over {RUN_TIMEOUT_S} s:\n{log.read_text()[-6000:]}")
-            if not tried and checkpoint.exists():  # its first epoch is done: cancel it
-                cancelled = cancel_running(f"rule_train_wildcards_synthetic_{RETRY_TEAM}_1")
-                tried = True
-            time.sleep(0.5)
-    run = Run(workdir, plan.stdout, proc.returncode, log.read_text(), cancelled)
+    tried: list[str | None] = []  # once: the cancelled job's id (None: it had ended)
+
+    def cancel_after_first_epoch() -> None:
+        if not tried and checkpoint.exists():  # its first epoch is done: cancel it
+            tried.append(cancel_running(f"rule_train_wildcards_synthetic_{RETRY_TEAM}_1"))
+
+    returncode = run_watched(cmd, workdir, log, env, poll=cancel_after_first_epoch)
+    run = Run(workdir, plan.stdout, returncode, log.read_text(), tried[0] if tried else None)
     assert run.returncode == 0, f"snakemake failed ({run.returncode}):\n{run.output[-8000:]}"
     return run
 
