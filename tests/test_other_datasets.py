@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import SHARED, missing_shared
+from conftest import REPO, SHARED, missing_shared
 from promoterbench import formats
 from promoterbench.datasets import deepstarr, lentimpra, sources, tables
 from promoterbench.download import DownloadError
@@ -425,3 +427,15 @@ def test_deepstarr_counts_duplicate_ids(tmp_path):
     rows["train"][2] = dict(rows["train"][2], ID=rows["train"][0]["ID"])
     write_deepstarr(tmp_path, rows)
     assert dict(deepstarr.read(tmp_path)[1])["duplicate_ids"] == 1
+
+
+def test_reading_benchmark_reports_both_data_sets(tmp_path):
+    out = tmp_path / "other_datasets.tsv"
+    script = REPO / "benchmarks" / "other_datasets.py"
+    cmd = [sys.executable, str(script), "--scale", "0.001", "--out", str(out)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    lines = [line.split("\t") for line in out.read_text().splitlines()]
+    assert lines[0] == ["dataset", "rows", "wall_s", "rows_per_s", "peak_rss_mb"]
+    # 0.1 % of the real row counts, DeepSTARR rounded to both strands of whole regions
+    assert [(row[0], int(row[1])) for row in lines[1:]] == [("deepstarr", 482), ("lentimpra", 226)]
+    assert all(float(row[2]) > 0 and float(row[4]) > 0 for row in lines[1:])
