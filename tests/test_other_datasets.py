@@ -29,7 +29,7 @@ CHR2R_HALF = 12_000_000  # where the fixture puts the boundary between validatio
 def sample_rows(folder: str, name: str) -> list[dict[str, str]]:
     path = OTHER / folder / f"sample_{name}.txt"
     if not path.is_file():
-        missing_shared()
+        missing_shared(path, "the organisers' sample of this data set")
     with open(path, newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
 
@@ -179,7 +179,9 @@ def test_deepstarr_bad_records_are_quarantined_by_file_and_line(
     rows = tiny_starr()
     rows["train"][1] = dict(rows["train"][1], **change)
     write_deepstarr(tmp_path, rows)
+    raw = {path: path.read_bytes() for path in tmp_path.iterdir()}
     table, qc, quarantine = deepstarr.read(tmp_path)
+    assert {path: path.read_bytes() for path in raw} == raw  # the raw files are only read
     assert table.num_rows == 5 and len(quarantine) == 1 and dict(qc)[f"rejected_{reason}"] == 1
     assert detail in quarantine.describe() and quarantine.describe().startswith(str(tmp_path))
     assert f"{where}: " in quarantine.describe()
@@ -349,7 +351,7 @@ def test_lentimpra_rev_column_marks_the_reverse_orientation(tmp_path):
     assert strand == ["+", "+", "-"] + ["+"] * 5
 
 
-def test_lentimpra_missing_columns_and_empty_file_are_errors(tmp_path):
+def test_lentimpra_missing_columns_and_empty_file_are_errors_a_byte_order_mark_is_not(tmp_path):
     rows = tiny_mpra()
     path = write_mpra(tmp_path / "a.tsv", rows, ("seq_id", "seq", "fold"))
     with pytest.raises(formats.FormatError, match=r"a\.tsv:1: missing column\(s\) mean_value"):
@@ -357,6 +359,9 @@ def test_lentimpra_missing_columns_and_empty_file_are_errors(tmp_path):
     path = write_mpra(tmp_path / "b.tsv", rows, ("seq_id", "seq", "mean_value"))
     with pytest.raises(formats.FormatError, match=r"b\.tsv:1: missing the fold column"):
         lentimpra.read(path)
+    path = write_mpra(tmp_path / "bom.tsv", rows)
+    path.write_bytes(formats.BOM + path.read_bytes())
+    assert lentimpra.read(path)[0].num_rows == 8  # a byte-order mark is skipped
     (tmp_path / "c.tsv").write_text("")
     with pytest.raises(formats.FormatError, match=r"c\.tsv: the file is empty"):
         lentimpra.read(tmp_path / "c.tsv")

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from promoterbench import formats
-from promoterbench.ingest import IngestError
+from promoterbench.ingest import IngestError, escape
 from promoterbench.quoting import shorten
 from promoterbench.sequence_files import NON_BASE
 
@@ -31,15 +31,20 @@ ORIENTATION = "orientation_conflict"
 REJECTED_COLUMNS = ("file", "line", "reason", "detail", "text")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _NON_FINITE = ("nan", "inf", "infinity")
+_BOM = formats.BOM.decode("latin-1")
 PROGRESS_EVERY = 100_000
 
 
 def numbered_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
-    """(1-based line number, text without its LF) of a text file; a FormatError at the first CRLF
-    line. Bytes are read one character each, so a stray byte is reported where it stands."""
+    """(1-based line number, text without its LF) of a text file, a leading UTF-8 byte-order mark
+    skipped; a FormatError at the first CRLF line. Bytes are read one character each, so a stray
+    byte is reported where it stands."""
     with open(path, encoding="latin-1", newline="\n") as fh:
         for number, text in enumerate(fh, start=1):
             text = text.removesuffix("\n")
+            if number == 1 and text.startswith(_BOM):
+                log.info("%s: skipped a UTF-8 byte-order mark", path)
+                text = text[len(_BOM) :]
             if text.endswith("\r"):
                 raise formats.FormatError(
                     f"{path}:{number}: CRLF line ending; convert the file with dos2unix"
@@ -153,13 +158,12 @@ class Quarantine:
             )
 
     def write(self, path: str | os.PathLike) -> None:
-        """The rejected records as TSV: file, line, reason, detail, text (tabs escaped)."""
+        """The rejected records as TSV: file, line, reason, detail, text (escaped as ingest does)."""
         with open(path, "w") as fh:
             fh.write("\t".join(REJECTED_COLUMNS) + "\n")
             for name, rej in self.rejected.items():
                 for row in sorted(zip(rej.line, rej.reason, rej.detail, rej.text)):
-                    cells = (name, *row)
-                    fh.write("\t".join(str(c).replace("\t", "\\t") for c in cells) + "\n")
+                    fh.write("\t".join(escape(str(c)) for c in (name, *row)) + "\n")
 
 
 def write_outputs(
