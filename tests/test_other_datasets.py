@@ -362,6 +362,11 @@ def test_lentimpra_missing_columns_and_empty_file_are_errors_a_byte_order_mark_i
     path = write_mpra(tmp_path / "bom.tsv", rows)
     path.write_bytes(formats.BOM + path.read_bytes())
     assert lentimpra.read(path)[0].num_rows == 8  # a byte-order mark is skipped
+    with pytest.raises(IngestError, match=r"d\.tsv: no records"):
+        lentimpra.read(write_mpra(tmp_path / "d.tsv", []))
+    bad = [dict(r, mean_value="?") for r in rows]
+    with pytest.raises(IngestError, match=r"e\.tsv: 8 of 8 records are invalid"):
+        lentimpra.read(write_mpra(tmp_path / "e.tsv", bad))
     (tmp_path / "c.tsv").write_text("")
     with pytest.raises(formats.FormatError, match=r"c\.tsv: the file is empty"):
         lentimpra.read(tmp_path / "c.tsv")

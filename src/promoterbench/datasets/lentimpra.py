@@ -38,7 +38,7 @@ REVERSED = "_Reversed:"
 FORWARD = "_F"  # the suffix of forward rows in the organisers' samples
 REQUIRED = ("seq_id", "seq", OUTPUT)
 FOLD_COLUMNS = ("fold", "fold_num")
-_FOLD = re.compile(r"\d+")
+_FOLD = re.compile(r"\d+", re.ASCII)
 
 SCHEMA = pa.schema(
     [
@@ -112,8 +112,8 @@ def read(
     """One cell type's table as SCHEMA, the QC rows and the quarantined rows.
 
     ``test_fold`` (default: the first fold) is held out for test and the next fold
-    (:func:`fold_pairs`) for validation. Raises FormatError for a missing column and ValueError
-    for a test fold the data lacks.
+    (:func:`fold_pairs`) for validation. Raises FormatError for a missing column, IngestError
+    when no row is valid, and ValueError for a test fold the data lacks.
     """
     lines = tables.numbered_lines(path)
     first = next(lines, None)
@@ -139,6 +139,8 @@ def read(
         seen[parsed["id"]] = number
         rows.add(line=number, split="", **parsed)
     fold = np.asarray(rows.data["fold"], dtype=np.int64)
+    if not len(fold):  # no folds to split: say why
+        quarantine.check(str(path), max_fraction=0.0)
     test, val = fold_pairs(fold.tolist(), None if test_fold is None else [test_fold])[0]
     rows.data["split"] = assign_split(fold, test, val).tolist()
     table = rows.table(
