@@ -66,10 +66,15 @@ def starr_rows() -> dict[str, list[dict[str, str]]]:
 
 
 @pytest.fixture(scope="module")
-def starr_table(starr_rows, tmp_path_factory):
+def starr_folder(starr_rows, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("deepstarr")
     write_deepstarr(folder, starr_rows)
-    return deepstarr.read(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def starr_table(starr_folder):
+    return deepstarr.read(starr_folder)
 
 
 def test_deepstarr_reads_the_samples_in_the_record_layout(starr_rows, starr_table):
@@ -113,10 +118,13 @@ def test_deepstarr_strand_and_element_come_from_the_id(starr_table):
     )
 
 
-def test_deepstarr_table_is_written_and_read_back_the_same(starr_table, tmp_path):
+def test_deepstarr_table_is_written_and_read_back_the_same(starr_folder, starr_table, tmp_path):
     table, qc, quarantine = starr_table
     paths = {k: tmp_path / f"{k}.out" for k in ("table", "qc", "rejected")}
     tables.write_outputs("DeepSTARR", table, qc, quarantine, paths, 0.001)
+    first = paths["table"].read_bytes()
+    tables.write_outputs("DeepSTARR", *deepstarr.read(starr_folder), paths, 0.001)
+    assert paths["table"].read_bytes() == first  # same files, same table, byte for byte
     back = pq.read_table(paths["table"])
     assert back.equals(table) and back.schema.metadata[b"dataset"] == b"deepstarr"
     assert paths["qc"].read_text().splitlines()[:2] == ["metric\tvalue", "records\t3000"]
@@ -302,6 +310,8 @@ def test_lentimpra_fold_choice_for_cross_validation(mpra_tarball, tmp_path):
     assert len(lentimpra.fold_pairs(list(range(10)), list(range(10)))) == 10
     with pytest.raises(ValueError, match=r"test fold\(s\) \[10\] are not among"):
         lentimpra.read(path, test_fold=10)
+    with pytest.raises(ValueError, match=r"folds \[0, 1\]: a fold split needs at least 3"):
+        lentimpra.fold_pairs([0, 1, 1, 0])
     with pytest.raises(ValueError, match="both 3"):
         lentimpra.assign_split(np.arange(5), 3, 3)
     with pytest.raises(ValueError, match="'K563' is not one of K562, HepG2, WTC11"):
