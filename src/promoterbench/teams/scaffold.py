@@ -22,11 +22,7 @@ HOOKS = (
     ("select", "meta, settings, rng", 'one reason per read, "" keeps it [all, ≤ recipe.max_reads]'),
     ("split", "n, settings, rng", '"train" or "val" per kept read [random, recipe.val_fraction]'),
     ("encode_sequences", "sequences, settings", "uint8 codes [recipe.input_length, pad, keep]"),
-    (
-        "input_width",
-        "settings",
-        "the length encoding gives, for predict's crop [recipe.input_length]",
-    ),
+    ("input_width", "settings", "the length encoding gives, for predict's crop [recipe.input_length]"),
     ("encode", "reads, settings", "codes, targets and extras of training reads"),
     ("encode_test", "sequences, settings", "codes and extras of test sequences"),
     ("inputs", "data, idx, device, settings", "a batch's input [one-hot ACGT, N = 0]"),
