@@ -15,10 +15,10 @@ RAW = SHARED / "raw" / "de-Boer-Lab__random-promoter-dream-challenge-2022" / "da
 CAMFORMERS_SUBMISSION = SHARED / "fixtures" / "camformers_public_leaderboard_submission.json"
 
 
-def missing_shared() -> None:
-    """Skip a real-data test where ../shared is missing; fail it with
+def missing_shared(where: Path = SHARED, what: str = "real challenge data") -> None:
+    """Skip a real-data test where ../shared (or its folder ``where``) is missing; fail it with
     PROMOTERBENCH_REQUIRE_SHARED=1 (as ``make test`` sets), so the suite cannot pass without it."""
-    reason = f"real challenge data not found at {SHARED} (set PROMOTERBENCH_SHARED to its parent)"
+    reason = f"{what} not found at {where} (set PROMOTERBENCH_SHARED to the folder holding dream2022 and other_datasets)"
     if os.environ.get("PROMOTERBENCH_REQUIRE_SHARED") == "1":
         pytest.fail(f"{reason}, and PROMOTERBENCH_REQUIRE_SHARED=1")
     pytest.skip(reason)

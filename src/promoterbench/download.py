@@ -3,10 +3,13 @@
 Downloads are written to ``NAME.part`` and renamed only when complete, so an interrupted or
 failed transfer never leaves a partial file under the final name. A folder that already holds
 the files (``dream2022.local_dir``) is linked instead of copied; the originals are only read.
+A file whose MD5 the record publishes is checked: a download before it takes its final name, a
+linked copy after linking.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -23,6 +26,8 @@ FILES = (
     "test_subset_ids.tar.gz",
     "public_leaderboard_ids.tar.gz",
 )
+# What a config section's local_dir must hold, as its errors say it; other sections: "its files".
+HOLDS = {"dream2022": "the four files"}
 CHUNK = 8 << 20
 TIMEOUT_S = 60
 
@@ -39,8 +44,36 @@ def url_for(base_url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
-def fetch(url: str, dest: str | os.PathLike) -> int:
-    """Stream ``url`` to ``dest`` through ``dest.part``; returns the number of bytes."""
+def md5sum(path: str | os.PathLike) -> str:
+    """The MD5 hex digest of a file, read in chunks."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_md5(
+    path: str | os.PathLike, expected: str, shown: str | os.PathLike | None = None
+) -> None:
+    """DownloadError naming ``shown`` (default ``path``) when the file's MD5 is not ``expected``."""
+    got = md5sum(path)
+    if got != expected.lower():
+        raise DownloadError(
+            f"{shown or path}: MD5 {got} differs from the published {expected}; the copy is "
+            "corrupt or not the official file: delete it and download it again"
+        )
+    log.info("%s: MD5 %s verified", shown or path, got)
+
+
+def fetch(
+    url: str, dest: str | os.PathLike, md5: str | None = None, setting: str = "dream2022"
+) -> int:
+    """Stream ``url`` to ``dest`` through ``dest.part``; returns the number of bytes.
+
+    With ``md5`` the data must have that digest before it takes the final name. ``setting`` is
+    the config section named in the advice of an error (its ``local_dir`` and ``base_url``).
+    """
     dest = Path(dest)
     part = dest.with_name(dest.name + ".part")
     done = 0
@@ -58,13 +91,16 @@ def fetch(url: str, dest: str | os.PathLike) -> int:
                     next_report = done + 100 * 10**6
         if total is not None and done != total:
             raise DownloadError(f"{url}: got {done} of {total} bytes")
+        if md5 is not None:
+            verify_md5(part, md5, shown=url)
     except (urllib.error.URLError, OSError, TimeoutError) as err:
         part.unlink(missing_ok=True)
         reason = getattr(err, "reason", err)
         raise DownloadError(
             f"could not download {url}: {reason}. If this machine is offline, fetch the file "
-            "elsewhere and set dream2022.local_dir (a folder holding the four files) or "
-            "dream2022.base_url in config.yaml."
+            f"elsewhere and set {setting}.local_dir (a folder holding "
+            f"{HOLDS.get(setting, 'its files')}) or "
+            f"{setting}.base_url in config.yaml."
         ) from err
     except BaseException:
         part.unlink(missing_ok=True)
@@ -78,8 +114,11 @@ def fetch(url: str, dest: str | os.PathLike) -> int:
 GZIP_READABLE = ("train_sequences.txt",)
 
 
-def link_local(folder: str | os.PathLike, name: str, dest: str | os.PathLike) -> None:
-    """Symlink ``folder/name`` to ``dest`` (a clear error when it is missing).
+def link_local(
+    folder: str | os.PathLike, name: str, dest: str | os.PathLike, setting: str = "dream2022"
+) -> None:
+    """Symlink ``folder/name`` to ``dest`` (a clear error, naming ``setting.local_dir``, when it
+    is missing).
 
     The training file may be kept gzip-compressed as ``name.gz``; ingest decompresses it.
     """
@@ -87,7 +126,8 @@ def link_local(folder: str | os.PathLike, name: str, dest: str | os.PathLike) ->
     if not folder.is_dir():
         what = "is a file, not a folder" if folder.exists() else "does not exist"
         raise DownloadError(
-            f"dream2022.local_dir: {folder} {what}; set it to the folder holding the four files"
+            f"{setting}.local_dir: {folder} {what}; set it to the folder holding "
+            f"{HOLDS.get(setting, 'its files')}"
         )
     candidates = [folder / name] + ([folder / f"{name}.gz"] if name in GZIP_READABLE else [])
     source = next((path for path in candidates if path.is_file()), None)
@@ -98,7 +138,7 @@ def link_local(folder: str | os.PathLike, name: str, dest: str | os.PathLike) ->
             if present
             else f"{' or '.join(map(str, candidates))} does not exist"
         )
-        raise DownloadError(f"dream2022.local_dir: {why}")
+        raise DownloadError(f"{setting}.local_dir: {why}")
     Path(dest).symlink_to(source)
     log.info("%s -> %s", dest, source)
 

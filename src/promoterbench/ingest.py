@@ -153,7 +153,8 @@ def records_table(records: formats.Records) -> pa.Table:
     )
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
+    """A cell of a rejected-lines table: backslashes, tabs and CRs escaped."""
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r")
 
 
@@ -214,7 +215,7 @@ def write_rejected(path: str | os.PathLike, rejected: formats.Rejected) -> None:
     with open(path, "w") as fh:
         fh.write("\t".join(REJECTED_COLUMNS) + "\n")
         for row in sorted(zip(rejected.line, rejected.reason, rejected.detail, rejected.text)):
-            fh.write("\t".join(_escape(str(x)) for x in row) + "\n")
+            fh.write("\t".join(escape(str(x)) for x in row) + "\n")
 
 
 def ingest(
