@@ -175,6 +175,10 @@ def test_models_are_offered_per_data_set_and_bad_input_is_named():
         )
     with pytest.raises(ValueError, match="'dream2022': models exist for deepstarr, lentimpra"):
         architectures.models("dream2022")
+    with pytest.raises(
+        ValueError, match="'autosome' is not offered on lentimpra: .*yeast team, for"
+    ):
+        architectures.preset("lentimpra", "autosome", "cpu")
     with pytest.raises(ValueError, match="scale 'laptop'"):
         architectures.preset("lentimpra", "dream_cnn", "laptop")
     wrong = pa.table({"id": ["seq7_F"], "sequence": ["ACGT" * 50], "strand": ["+"]})

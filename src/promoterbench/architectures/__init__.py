@@ -16,6 +16,7 @@ from torch import nn
 
 from promoterbench.architectures import deepstarr_net, dream_nets, mpra_legnet
 from promoterbench.datasets import deepstarr, lentimpra
+from promoterbench.teams import REGISTRY
 
 OUTPUTS = {"deepstarr": deepstarr.OUTPUTS, "lentimpra": (lentimpra.OUTPUT,)}
 LENGTHS = {"deepstarr": deepstarr.LENGTH, "lentimpra": lentimpra.LENGTH}
@@ -24,6 +25,7 @@ ANCHORS = {
     "lentimpra": ("mpra_legnet", mpra_legnet),
 }
 SCALES = ("paper", "cpu")
+YEAST_DATA = "synthetic and dream2022"  # the data the yeast teams are built for
 
 
 def models(data: str) -> tuple[str, ...]:
@@ -33,10 +35,20 @@ def models(data: str) -> tuple[str, ...]:
     return (*dream_nets.BLOCKS, ANCHORS[data][0])
 
 
+def check_offered(data: str, model: str) -> None:
+    """Raise ValueError unless ``model`` is offered on ``data``, naming what is (and the data
+    a yeast-only team is built for)."""
+    if model in models(data):
+        return
+    message = f"model {model!r} is not offered on {data}: {', '.join(models(data))}"
+    if model in REGISTRY:
+        message += f" ({model} is a yeast team, for the data {YEAST_DATA})"
+    raise ValueError(message)
+
+
 def preset(data: str, model: str, scale: str) -> dict:
     """A copy of the settings of ``model`` on ``data`` at ``scale`` (``paper`` or ``cpu``)."""
-    if model not in models(data):
-        raise ValueError(f"model {model!r} is not offered on {data}: {', '.join(models(data))}")
+    check_offered(data, model)
     if scale not in SCALES:
         raise ValueError(f"scale {scale!r} is not one of {', '.join(SCALES)}")
     if model in dream_nets.BLOCKS:
@@ -48,9 +60,8 @@ def preset(data: str, model: str, scale: str) -> dict:
 def build(data: str, model: str, settings: dict) -> nn.Module:
     """``model`` for data set ``data`` with ``settings`` (see :func:`preset`): (B, C, L) →
     (B, outputs), one column per output of :data:`OUTPUTS`."""
+    check_offered(data, model)
     outputs = len(OUTPUTS[data])
     if model in dream_nets.BLOCKS:
         return dream_nets.build(model, settings, outputs)
-    if model != ANCHORS[data][0]:
-        raise ValueError(f"model {model!r} is not offered on {data}: {', '.join(models(data))}")
     return ANCHORS[data][1].build(settings, outputs)
