@@ -70,6 +70,7 @@ from promoterbench.teams.autosome import (
 from promoterbench.teams.bhi import ConvBranches
 from promoterbench.teams.unlock_dna import SwiGLUFeedForward
 
+CHANNELS = 6  # the yeast input: A, G, C, T, is_reverse, is_singleton
 # LegNet's stage hyper-parameters, fixed in the Prix Fixe autosome core
 STAGE = {"kernel": 7, "resize": 4, "per_group": 2, "reduction": 4, "momentum": 0.1}
 
@@ -204,9 +205,31 @@ class PrixFixeTeam(Autosome):
         return PrixFixeNet(*self.blocks(settings))
 
 
-def bhi_first(m: dict) -> ConvBranches:
-    """BHI's first block on the 6 channels (PyTorch's default initialisation)."""
-    return ConvBranches(6, m["first_channels"], m["kernels"], m["dropout"])
+def bhi_first(m: dict, channels: int) -> ConvBranches:
+    """BHI's first block on ``channels`` input channels (PyTorch's default initialisation)."""
+    return ConvBranches(channels, m["first_channels"], m["kernels"], m["dropout"])
+
+
+def cnn_blocks(m: dict, channels: int, length: int) -> tuple[nn.Module, nn.Module]:
+    """DREAM-CNN's (first, core) blocks for ``channels`` × ``length`` inputs."""
+    return bhi_first(m, channels), AutosomeCore(m["first_channels"], m["blocks"])
+
+
+def rnn_blocks(m: dict, channels: int, length: int) -> tuple[nn.Module, nn.Module]:
+    """DREAM-RNN's (first, core) blocks for ``channels`` × ``length`` inputs."""
+    first = bhi_first(m, channels)
+    core = BHICore(m["first_channels"], m["lstm_units"], m["channels"], m["kernels"],
+                   m["dropout"], m["head_dropout"])  # fmt: skip
+    return first, core
+
+
+def attn_blocks(m: dict, channels: int, length: int) -> tuple[nn.Module, nn.Module]:
+    """DREAM-Attn's (first, core) blocks for ``channels`` × ``length`` inputs (the learned
+    position embedding has ``length`` rows)."""
+    first = conv_bn(channels, m["channels"], m["kernel"], STAGE["momentum"])
+    first.apply(init_weights)
+    core = UnlockDNACore(m["channels"], length, m["blocks"], m["conv"], m["dropout"], m["heads"])
+    return first, core
 
 
 class DreamCNN(PrixFixeTeam):
@@ -226,8 +249,7 @@ class DreamCNN(PrixFixeTeam):
     }
 
     def blocks(self, settings: dict) -> tuple[nn.Module, nn.Module]:
-        m = settings["model"]
-        return bhi_first(m), AutosomeCore(m["first_channels"], m["blocks"])
+        return cnn_blocks(settings["model"], CHANNELS, settings["recipe"]["context_length"])
 
 
 class DreamRNN(PrixFixeTeam):
@@ -245,10 +267,7 @@ class DreamRNN(PrixFixeTeam):
     }
 
     def blocks(self, settings: dict) -> tuple[nn.Module, nn.Module]:
-        m = settings["model"]
-        core = BHICore(m["first_channels"], m["lstm_units"], m["channels"], m["kernels"],
-                       m["dropout"], m["head_dropout"])  # fmt: skip
-        return bhi_first(m), core
+        return rnn_blocks(settings["model"], CHANNELS, settings["recipe"]["context_length"])
 
 
 class DreamAttn(PrixFixeTeam):
@@ -268,11 +287,4 @@ class DreamAttn(PrixFixeTeam):
     }
 
     def blocks(self, settings: dict) -> tuple[nn.Module, nn.Module]:
-        m = settings["model"]
-        first = conv_bn(6, m["channels"], m["kernel"], STAGE["momentum"])
-        first.apply(init_weights)
-        length = settings["recipe"]["context_length"]
-        core = UnlockDNACore(
-            m["channels"], length, m["blocks"], m["conv"], m["dropout"], m["heads"]
-        )
-        return first, core
+        return attn_blocks(settings["model"], CHANNELS, settings["recipe"]["context_length"])
