@@ -62,14 +62,16 @@ def run_watched(
     it, and fail, when no job has finished for STALL_S seconds. Its exit status."""
     import pytest  # only the tests that run a workflow use this
 
-    with log.open("w") as out:
+    with log.open("w") as out, log.open("rb") as reader:
         # its own process group: the SLURM plugin can hang and ignore SIGTERM, so it is killed
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True, env=env)  # fmt: skip
-        done, progress = 0, time.monotonic()
+        done, progress, partial = 0, time.monotonic(), b""
         while proc.poll() is None:
-            if (now_done := len(DONE.findall(log.read_bytes()))) > done:
-                done, progress = now_done, time.monotonic()
+            # only what was written since the last look; a line still being written waits
+            *lines, partial = (partial + reader.read()).split(b"\n")
+            if (now_done := len(DONE.findall(b"\n".join(lines)))) > 0:
+                done, progress = done + now_done, time.monotonic()
             elif time.monotonic() - progress > STALL_S:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
