@@ -57,8 +57,8 @@ def test_a_submission_name_with_a_space_is_named_at_parse_time(tmp_path):
         (None, "models/none.py:Mine",
          "teams.mine.class: models/none.py: no such file (relative to the working directory /"),
         (None, "nolab.models:Mine",
-         "teams.mine.class: no module named 'nolab.models' (install its package or put it on "
-         "PYTHONPATH, or name a file: path/to/file.py:Class)"),
+         "teams.mine.class: no module named 'nolab.models' on the Python path or in the "
+         "working directory /"),
         ("import math\n\n\nx = math.pi + undefined_name\n", "models/mine.py:Mine",
          "teams.mine.class: importing models/mine.py failed at models/mine.py, line 4: "
          "NameError: name 'undefined_name' is not defined"),

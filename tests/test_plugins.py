@@ -74,6 +74,19 @@ def test_a_module_named_in_the_config_is_a_plugin_too(workdir, monkeypatch):
     assert zoo({"mine": {"class": "my_cnn:MyCnn"}})["mine"].origin == "module my_cnn"
 
 
+def test_a_job_finds_a_module_of_the_working_directory_as_the_parse_did(workdir, tmp_path_factory):
+    # a job runs its script from the workflow's folder: the working directory is not on its path
+    script = tmp_path_factory.mktemp("scripts") / "job.py"
+    script.write_text(
+        "from promoterbench.teams import get_team, source_file\n"
+        "print(source_file('mine', 'models.my_cnn:MyCnn'))\n"
+        "print(get_team('mine', 'models.my_cnn:MyCnn').kind)\n"
+    )
+    job = subprocess.run([sys.executable, str(script)], cwd=workdir, capture_output=True, text=True)
+    assert job.returncode == 0, job.stderr
+    assert job.stdout.split() == [str(workdir / "models" / "my_cnn.py"), "user"]
+
+
 def test_an_entry_point_adds_a_team_with_its_package_and_version(workdir, monkeypatch):
     installed(workdir / "site", "labteams", "0.3.0", lab_cnn="my_cnn:MyCnn")
     monkeypatch.syspath_prepend(str(workdir / "site"))

@@ -9,6 +9,7 @@ file that defines it, with the line where importing that file failed.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -85,14 +86,15 @@ class Source:
                     f"{os.getcwd()})"
                 )
             return module
-        try:
-            spec = importlib.util.find_spec(module)
-        except ImportError:  # a parent package is missing
-            spec = None
+        spec = _find_spec(module)
+        if spec is None:
+            _search_working_directory()
+            spec = _find_spec(module)
         if spec is None or spec.origin is None:
             raise PluginError(
-                f"{self.where}: no module named {module!r} (install its package or put it on "
-                "PYTHONPATH, or name a file: path/to/file.py:Class)"
+                f"{self.where}: no module named {module!r} on the Python path or in the working "
+                f"directory {os.getcwd()} (install its package or put it on PYTHONPATH, or name "
+                "a file: path/to/file.py:Class)"
             )
         return spec.origin
 
@@ -152,6 +154,23 @@ class Source:
             if not self.plugin:
                 raise
             raise PluginError(f"{err} ({self._parts()[1]} in {self.file()})") from None
+
+
+def _find_spec(module: str) -> importlib.machinery.ModuleSpec | None:
+    try:
+        return importlib.util.find_spec(module)
+    except ImportError:  # a parent package is missing
+        return None
+
+
+def _search_working_directory() -> None:
+    """Let imports find modules in the working directory, after everything else on the path.
+    Snakemake parses the workflow with it on the path when started as ``python -m snakemake``
+    and its jobs run scripts without it: looked up here, a module of the working directory is
+    found (or not) alike at parse time and in every job, whose working directory is the same."""
+    here = os.getcwd()
+    if here not in sys.path:
+        sys.path.append(here)
 
 
 def failed_line(err: BaseException, path: str) -> str:
