@@ -98,12 +98,15 @@ def test_a_key_without_a_description_fails_the_build():
         reference_docs.config_page(schema)
 
 
+@pytest.fixture(scope="module")
+def zoo_page() -> str:
+    return reference_docs.zoo_page()  # builds every model at both scales: once for the module
+
+
 @pytest.mark.parametrize("name", sorted(REGISTRY))
-def test_the_zoo_reference_gives_every_models_parameters_at_both_scales(name):
+def test_the_zoo_reference_gives_every_models_parameters_at_both_scales(name, zoo_page):
     team = get_team(name)
-    row = next(
-        line for line in reference_docs.zoo_page().splitlines() if line.startswith(f"| `{name}` |")
-    )
+    row = next(line for line in zoo_page.splitlines() if line.startswith(f"| `{name}` |"))
     cells = [cell.strip() for cell in row.strip("|").split(" | ")]
     assert cells[1] == team.kind and cells[2] == team.architecture
     assert cells[3] == f"{team.n_params(team.settings('cpu')):,}"
