@@ -104,7 +104,10 @@ def test_cuda_numerics_are_set_explicitly_and_reported(deterministic, monkeypatc
     and recurrences in IEEE fp32 (cuDNN's default is TF32), determinism as configured; the
     returned record is what train_summary.json keeps under "cuda"."""
     monkeypatch.setenv("CUBLAS_WORKSPACE_CONFIG", runtime.CUBLAS_WORKSPACE)
+    # TF32 everywhere beforehand (as a library calling set_float32_matmul_precision may leave it)
+    torch.backends.cuda.matmul.fp32_precision = torch.backends.cudnn.fp32_precision = "tf32"
     assert runtime.configure(torch.device("cpu"), deterministic) is None
+    assert torch.backends.cuda.matmul.fp32_precision == "tf32"  # only CUDA's are set
     record = runtime.configure(torch.device("cuda"), deterministic)
     assert torch.backends.cuda.matmul.fp32_precision == "ieee"
     assert torch.backends.cudnn.conv.fp32_precision == torch.backends.cudnn.rnn.fp32_precision
