@@ -94,8 +94,9 @@ def context_mb(device: str) -> int:
 def device_need_mb(needs: dict, batch_size: int) -> float:
     """Accelerator memory a training step needs: the model with its gradients and optimiser
     state, and the activations of one batch of ``batch_size`` reads during its backward pass.
-    The activations are memory.json's, measured in float32, whatever the precision: under bf16
-    or fp16 autocast, where tensors are half as large, the estimate errs high."""
+    The activations are memory.json's, measured in float32 whatever the precision: under bf16
+    or fp16 autocast a team's may be fewer or more (casts are saved too), so there the check
+    is only as good as the float32 figure (benchmarks/gpu_check.sh compares it with bf16)."""
     return needs["model_mb"] + BACKWARD * needs["activations_per_read_mb"] * batch_size
 
 
