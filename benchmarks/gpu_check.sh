@@ -3,15 +3,17 @@
 #   bash benchmarks/gpu_check.sh            # from the repository root, in the project's venv
 # 1. tests/test_cuda.py: BiLSTM, swish loop and attention teams train with finite losses in fp32,
 #    bf16 and fp16; train, predict and a killed-and-resumed run repeat bit for bit; the
-#    recurrences stay float32 under CUDA autocast.
+#    recurrences stay float32 under CUDA autocast; the set-up memory check reads the GPU's free
+#    memory; the workflow trains and predicts with device: cuda (numerics in train_summary.json,
+#    reads staged, every job within its mem_mb: the CUDA-context term).
 # 2. The host RAM of an initialised CUDA context (cuBLAS and cuDNN used once), against
 #    promoterbench.memory.CUDA_CONTEXT_MB (sized from published figures until this measures it).
 # 3. The GPU memory of one paper-scale training step against memory.device_need_mb (the set-up
 #    check), per team, in fp32 and bf16 (the estimate is of fp32 activations); the set-up check
-#    on the real free memory is in step 1 (test_cuda.py); and the step time
-#    (benchmarks/train_throughput.py, fp32 and bf16).
-# 4. Step time with the batches copied from pinned host memory against the reads staged on the
-#    GPU (promoterbench.transfer), and with the opt-in fused optimiser and torch.compile.
+#    on the real free memory is in step 1 (test_cuda.py).
+# 4. Paper-scale step time with the batches copied from pinned host memory against the reads
+#    staged on the GPU (promoterbench.transfer), in fp32 and bf16, and with the opt-in fused
+#    optimiser and torch.compile.
 # 5. benchmarks/predict_throughput.py reports each batch size's own GPU peak (reset per size).
 # Prints every figure and appends it to benchmarks/gpu_check.tsv (or $OUT); a step that crashes
 # is a FAIL row; exits 1 when any check failed.
@@ -104,19 +106,9 @@ for name in TEAMS:
         torch.cuda.empty_cache()
 PY
 
-# 3b. step time at paper scale (host-to-device copies per step included)
-for team in autosome camformers madlab noisy_chardonnay; do
-  for precision in fp32 bf16; do
-    if line=$($PY benchmarks/train_throughput.py --team "$team" --scale paper --device cuda \
-      --precision "$precision" --steps 20 --warmup 3 --out /tmp/gpu_check_throughput.tsv 2>&1 | tail -1); then
-      row "step_time_${team}_${precision}" measured "$line"
-    else
-      row "step_time_${team}_${precision}" FAIL "train_throughput.py: $line"
-    fi
-  done
-done
-# 4. paper-scale step time: host copies (pinned, asynchronous) vs reads staged on the GPU, and the
-#    opt-in fused optimiser and torch.compile (madlab's swish loop) on staged reads; fp32
+# 4. paper-scale step time with the workflow's CUDA numerics (runtime.configure: no TF32): host
+#    copies (pinned, asynchronous) vs reads staged on the GPU, in fp32; staged in bf16; and the
+#    opt-in fused optimiser and torch.compile (madlab's swish loop) on staged reads in fp32
 $PY - <<'PY' | rows || crashed step_time_staged
 import time
 
@@ -132,16 +124,17 @@ device = runtime.resolve_device("cuda")
 runtime.configure(device)
 WARMUP, STEPS = 5, 20
 for name in ("autosome", "camformers", "madlab", "noisy_chardonnay", "unlock_dna"):
-    modes = {"host": {}, "staged": {}}
+    modes = {"host": ({}, "fp32"), "staged": ({}, "fp32"), "staged_bf16": ({}, "bf16")}
     modes["staged_compile" if name == "madlab" else "staged_fused"] = (
-        {"compile": True} if name == "madlab" else {"fused_optimizer": True}  # RMSprop: no fused
+        {"compile": True} if name == "madlab" else {"fused_optimizer": True},  # RMSprop: no fused
+        "fp32",
     )
-    for mode, train in modes.items():
+    for mode, (train, precision) in modes.items():
         team = get_team(name)
         settings = team.settings("paper", {"train": train})
         batch = int(settings["train"]["batch_size"])
         data = team.encode(Reads.random(4 * batch, 1), settings)
-        trainer = Trainer(team, settings, FitContext(device=device))
+        trainer = Trainer(team, settings, FitContext(device=device, precision=precision))
         state = trainer.setup(data, team.encode(Reads.random(0), settings))
         if mode != "host":
             transfer.stage(data, device)
@@ -155,7 +148,7 @@ for name in ("autosome", "camformers", "madlab", "noisy_chardonnay", "unlock_dna
             trainer.step(state, data, batches[i % len(batches)])
         torch.cuda.synchronize(device)
         ms = (time.perf_counter() - start) / STEPS * 1000
-        print(f"step_time_{name}_{mode}\tmeasured\t{ms:.1f} ms a step (mean of {STEPS}), batch {batch}, fp32")
+        print(f"step_time_{name}_{mode}\tmeasured\t{ms:.1f} ms a step (mean of {STEPS}), batch {batch}, {precision}")
         del state, trainer, data
         torch.cuda.empty_cache()
 PY
