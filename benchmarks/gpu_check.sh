@@ -8,6 +8,7 @@
 #    reads staged, every job within its mem_mb: the CUDA-context term).
 # 2. The host RAM of an initialised CUDA context (cuBLAS and cuDNN used once), against
 #    promoterbench.memory.CUDA_CONTEXT_MB (sized from published figures until this measures it).
+#    device: auto resolves to the GPU, and the workflow's parse-time check (/dev/nvidia*) sees it.
 # 3. The GPU memory of one paper-scale training step against memory.device_need_mb (the set-up
 #    check), per team, in fp32 and bf16 (the estimate is of fp32 activations); the set-up check
 #    on the real free memory is in step 1 (test_cuda.py).
@@ -62,6 +63,16 @@ torch.cuda.synchronize()
 grown = rss_mb() - before
 verdict = "pass" if grown <= memory.CUDA_CONTEXT_MB else "FAIL (raise CUDA_CONTEXT_MB)"
 print(f"cuda_context_host_mb\t{verdict}\t{grown:.0f} MB measured, {memory.CUDA_CONTEXT_MB} declared")
+PY
+
+# 2b. device: auto finds the GPU, in the job (torch) and at parse time (/dev/nvidia*, no torch:
+#     the workflow's conda environment and gpu resource)
+$PY - <<'PY' | rows || crashed auto_finds_the_gpu
+from promoterbench import runtime
+
+found = (runtime.resolve_device("auto"), runtime.uses_gpu("auto"), runtime.torch_env("auto"))
+verdict = "pass" if found == (runtime.resolve_device("cuda"), True, "torch-cuda") else "FAIL"
+print(f"auto_finds_the_gpu\t{verdict}\tdevice {found[0]}, gpu resource {int(found[1])}, env {found[2]}")
 PY
 
 # 3. one paper-scale training step per team and precision: GPU memory against the set-up estimate
