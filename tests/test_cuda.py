@@ -12,10 +12,11 @@ import torch
 import torch.nn.functional as F
 import yaml
 
-from promoterbench import memory, runtime, training
+from promoterbench import memory, runtime
 from promoterbench.recurrent import BiLSTM, lstm_recurrence
 from promoterbench.teams import get_team
 from promoterbench.teams.base import FitContext
+from test_recipe_gaps import killed_after_epoch
 from test_teams import random_reads
 from workflow_helpers import TINY, copy_workflow, memory_overruns, snakemake
 
@@ -24,10 +25,6 @@ pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a C
 TEAMS = ["noisy_chardonnay", "madlab", "unlock_dna"]  # BiLSTM, swish loop, attention
 TRAIN, VAL, TEST = random_reads(600, 1), random_reads(100, 2), random_reads(200, 3)
 TIMES = ["seconds", "samples_per_s"]
-
-
-class Killed(Exception):
-    """Stands for a job killed after its first epoch's checkpoint."""
 
 
 def fit(name, precision, checkpoints=None):
@@ -60,16 +57,8 @@ def test_training_and_prediction_repeat_bit_for_bit_with_finite_losses(name, pre
 @pytest.mark.parametrize("name", TEAMS)
 def test_a_killed_run_resumes_to_the_same_numbers(name, tmp_path, monkeypatch):
     whole = fit(name, "fp32")
-    checkpoint = training.Trainer._checkpoint
-
-    def killed_after_saving(self, state, key):
-        checkpoint(self, state, key)
-        raise Killed
-
-    monkeypatch.setattr(training.Trainer, "_checkpoint", killed_after_saving)
-    with pytest.raises(Killed):
+    with killed_after_epoch(monkeypatch, 1):
         fit(name, "fp32", tmp_path)
-    monkeypatch.setattr(training.Trainer, "_checkpoint", checkpoint)
     assert runtime.rng_state(torch.device("cuda")) is not None
     same(whole, fit(name, "fp32", tmp_path))
 

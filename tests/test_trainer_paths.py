@@ -14,6 +14,7 @@ import torch
 from promoterbench import runtime, training
 from promoterbench.teams import get_team, madlab
 from promoterbench.teams.base import FitContext
+from test_recipe_gaps import killed_after_epoch
 from test_teams import random_reads
 
 TEAM = "noisy_chardonnay"  # the quickest torch team to train
@@ -97,10 +98,6 @@ def test_a_checkpoint_of_other_settings_is_ignored(tmp_path, caplog):
     )
 
 
-class Killed(Exception):
-    """Stands for a job killed after its first epoch's checkpoint."""
-
-
 def test_a_checkpoint_keeps_the_accelerators_generator_and_a_resumed_run_restores_it(
     monkeypatch, tmp_path
 ):
@@ -113,17 +110,9 @@ def test_a_checkpoint_keeps_the_accelerators_generator_and_a_resumed_run_restore
     team = get_team(TEAM)
     settings = team.settings("cpu", {"train": {"max_epochs": 2, "patience": None}})
     context = FitContext(checkpoint_dir=tmp_path / "checkpoints")
-    checkpoint = training.Trainer._checkpoint
-
-    def killed_after_saving(self, state, key):
-        checkpoint(self, state, key)
-        raise Killed
-
-    monkeypatch.setattr(training.Trainer, "_checkpoint", killed_after_saving)
-    with pytest.raises(Killed):
+    with killed_after_epoch(monkeypatch, 1):
         team.fit(TRAIN, VAL, settings, context)
     assert training.load(tmp_path / "checkpoints" / "last.pt")["device_rng"].tolist() == [1]
-    monkeypatch.setattr(training.Trainer, "_checkpoint", checkpoint)
     resumed = team.fit(TRAIN, VAL, settings, context)
     assert list(resumed.history["epoch"]) == [1, 2]
     assert [state.tolist() for state in restored] == [[1]]
