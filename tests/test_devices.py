@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import importlib.util
-
-import yaml
+import os
 
 import pytest
 import torch
+import yaml
 
 from conftest import REPO
 from promoterbench import runtime
 from promoterbench.teams import get_team
 from promoterbench.teams.base import FitContext
 from promoterbench.training import Trainer
+
+CUBLAS = "CUBLAS_WORKSPACE_CONFIG"
 
 
 @pytest.mark.skipif(
@@ -78,3 +80,62 @@ def test_the_test_configs_pin_the_cpu(name):
     """A GPU host runs the workflow tests as CI does; CUDA has its own tests (test_cuda.py)."""
     config = yaml.safe_load((REPO / "tests" / "data" / f"{name}.yaml").read_text())
     assert config["device"] == "cpu"
+
+
+@pytest.fixture
+def cuda_numerics():
+    """Restores torch's global numerics settings that runtime.configure changes."""
+    backends = (torch.backends.cuda.matmul, torch.backends.cudnn)
+    saved = [b.fp32_precision for b in backends]
+    flags = torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark
+    algorithms = (torch.are_deterministic_algorithms_enabled(),
+                  torch.is_deterministic_algorithms_warn_only_enabled())  # fmt: skip
+    yield
+    for backend, value in zip(backends, saved):
+        backend.fp32_precision = value
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = flags
+    torch.use_deterministic_algorithms(algorithms[0], warn_only=algorithms[1])
+
+
+@pytest.mark.usefixtures("cuda_numerics")
+@pytest.mark.parametrize("deterministic", [True, False])
+def test_cuda_numerics_are_set_explicitly_and_reported(deterministic, monkeypatch):
+    """No GPU needed: the settings are torch's global flags. fp32 matmuls, cuDNN convolutions
+    and recurrences in IEEE fp32 (cuDNN's default is TF32), determinism as configured; the
+    returned record is what train_summary.json keeps under "cuda"."""
+    monkeypatch.setenv("CUBLAS_WORKSPACE_CONFIG", runtime.CUBLAS_WORKSPACE)
+    # TF32 everywhere beforehand (as a library calling set_float32_matmul_precision may leave it)
+    torch.backends.cuda.matmul.fp32_precision = torch.backends.cudnn.fp32_precision = "tf32"
+    assert runtime.configure(torch.device("cpu"), deterministic) is None
+    assert torch.backends.cuda.matmul.fp32_precision == "tf32"  # only CUDA's are set
+    record = runtime.configure(torch.device("cuda"), deterministic)
+    assert torch.backends.cuda.matmul.fp32_precision == "ieee"
+    assert torch.backends.cudnn.conv.fp32_precision == torch.backends.cudnn.rnn.fp32_precision
+    assert torch.backends.cudnn.conv.fp32_precision == "ieee"
+    assert torch.backends.cudnn.deterministic is deterministic
+    assert torch.backends.cudnn.benchmark is not deterministic
+    assert torch.are_deterministic_algorithms_enabled() is deterministic
+    assert record == {
+        "matmul_fp32_precision": "ieee",
+        "cudnn_fp32_precision": "ieee",
+        "deterministic": deterministic,
+        "cudnn_benchmark": not deterministic,
+        "cublas_workspace_config": runtime.CUBLAS_WORKSPACE,
+    }
+
+
+def test_the_cublas_workspace_is_set_before_cuda_is_first_asked(monkeypatch):
+    """cuBLAS reads CUBLAS_WORKSPACE_CONFIG once, when CUDA starts: resolve_device sets it
+    before its first CUDA call where the run is deterministic, and leaves a user's own alone."""
+    seen = []
+    monkeypatch.setattr(
+        torch.cuda, "is_available", lambda: seen.append(os.environ.get(CUBLAS)) is None
+    )
+    for name in ("cuda", "auto"):
+        monkeypatch.delenv(CUBLAS, raising=False)
+        assert runtime.resolve_device(name, deterministic=True) == torch.device("cuda")
+    monkeypatch.delenv(CUBLAS, raising=False)
+    runtime.resolve_device("cuda", deterministic=False)
+    monkeypatch.setenv(CUBLAS, ":16:8")
+    runtime.resolve_device("cuda", deterministic=True)
+    assert seen == [runtime.CUBLAS_WORKSPACE, runtime.CUBLAS_WORKSPACE, None, ":16:8"]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
 import yaml
 
-from workflow_helpers import REPO, copy_workflow, device_rules, planned_jobs
+from workflow_helpers import REPO, copy_workflow, device_rules, planned_jobs, snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -115,3 +116,49 @@ def test_the_slurm_profile_does_not_cap_gpu_jobs_at_one():
     profile = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
     resources = dict(item.split("=") for item in profile["resources"])
     assert int(resources["gpu"]) >= profile["jobs"]
+
+
+# Three jobs holding the GPU resource of the workflow's rules (common.smk's gpus), each writing
+# when it started and ended: the workflow's own resource and cap, without a GPU.
+GPU_JOBS = """
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+
+
+rule hold_all:
+    input:
+        expand("held/{n}.txt", n=range(3)),
+
+
+rule hold:
+    output:
+        "held/{n}.txt",
+    resources:
+        gpu=gpus,
+    shell:
+        "date +%s.%N > {output}; sleep 3; date +%s.%N >> {output}"
+"""
+
+
+def held(workdir, *args: str) -> list[tuple[float, float]]:
+    """(start, end) of the three GPU jobs of a local run with ``args``, by start."""
+    shutil.rmtree(workdir / "held", ignore_errors=True)
+    snakemake(workdir, "-s", "gpu_jobs.smk", "--cores", "3", *args, configs=("config.yaml",))
+    spans = [tuple(map(float, p.read_text().split())) for p in (workdir / "held").glob("*.txt")]
+    assert len(spans) == 3
+    return sorted(spans)
+
+
+def overlap(spans: list[tuple[float, float]]) -> bool:
+    return any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:]))
+
+
+def test_a_local_run_starts_one_gpu_job_at_a_time_unless_given_more(workdir):
+    """Snakemake assigns no device ids, so two CUDA jobs would share cuda:0: the workflow caps
+    the gpu resource at 1 (common.smk); --resources gpu=N lifts the cap; CPU jobs hold no GPU."""
+    (workdir / "gpu_jobs.smk").write_text(GPU_JOBS)
+    assert not overlap(held(workdir, "--config", "device=cuda"))
+    assert overlap(held(workdir, "--resources", "gpu=3", "--config", "device=cuda"))
+    assert overlap(held(workdir, "--config", "device=cpu"))

@@ -1,6 +1,7 @@
 """The Trainer's paths that one-epoch runs never reach: early stopping and the best epoch's
-weights, the plateau schedule, bf16 on the CPU, a checkpoint of other settings, non-finite
-losses, and MadLab's redraw of a runaway network."""
+weights, the plateau schedule, bf16 on the CPU, a checkpoint of other settings, the
+accelerator's random generator in checkpoints, non-finite losses, and MadLab's redraw of a
+runaway network."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import numpy as np
 import pytest
 import torch
 
-from promoterbench import training
+from promoterbench import runtime, training
 from promoterbench.teams import get_team, madlab
 from promoterbench.teams.base import FitContext
+from test_recipe_gaps import killed_after_epoch
 from test_teams import random_reads
 
 TEAM = "noisy_chardonnay"  # the quickest torch team to train
@@ -94,6 +96,26 @@ def test_a_checkpoint_of_other_settings_is_ignored(tmp_path, caplog):
     assert resumed.history.drop(columns=["seconds", "samples_per_s"]).equals(
         fresh.history.drop(columns=["seconds", "samples_per_s"])
     )
+
+
+def test_a_checkpoint_keeps_the_accelerators_generator_and_a_resumed_run_restores_it(
+    monkeypatch, tmp_path
+):
+    """On a GPU, dropout and Unlock_DNA's masks draw from the device's own generator, which the
+    CPU's state does not cover (test_cuda.py resumes bit for bit there). Here a stand-in state
+    numbered by the checkpoint that took it: the killed run's is the one restored."""
+    taken, restored = iter(range(1, 100)), []
+    monkeypatch.setattr(runtime, "rng_state", lambda device: torch.tensor([next(taken)]))
+    monkeypatch.setattr(runtime, "set_rng_state", lambda device, state: restored.append(state))
+    team = get_team(TEAM)
+    settings = team.settings("cpu", {"train": {"max_epochs": 2, "patience": None}})
+    context = FitContext(checkpoint_dir=tmp_path / "checkpoints")
+    with killed_after_epoch(monkeypatch, 1):
+        team.fit(TRAIN, VAL, settings, context)
+    assert training.load(tmp_path / "checkpoints" / "last.pt")["device_rng"].tolist() == [1]
+    resumed = team.fit(TRAIN, VAL, settings, context)
+    assert list(resumed.history["epoch"]) == [1, 2]
+    assert [state.tolist() for state in restored] == [[1]]
 
 
 def test_a_non_finite_epoch_loss_fails_at_once(monkeypatch, tmp_path):

@@ -93,7 +93,10 @@ def context_mb(device: str) -> int:
 
 def device_need_mb(needs: dict, batch_size: int) -> float:
     """Accelerator memory a training step needs: the model with its gradients and optimiser
-    state, and the activations of one batch of ``batch_size`` reads during its backward pass."""
+    state, and the activations of one batch of ``batch_size`` reads during its backward pass.
+    The activations are memory.json's, measured in float32 whatever the precision: under bf16
+    or fp16 autocast a team's may be fewer or more (casts are saved too), so there the check
+    is only as good as the float32 figure (benchmarks/gpu_check.sh compares it with bf16)."""
     return needs["model_mb"] + BACKWARD * needs["activations_per_read_mb"] * batch_size
 
 
@@ -107,8 +110,7 @@ def check_fits(needs: dict, batch_size: int, free_mb: float, device: str) -> Non
         f"a training batch of {batch_size} reads needs about {need:,.0f} MB on {device} "
         f"({needs['activations_per_read_mb']} MB of activations a read, memory.json), but "
         f"{free_mb:,.0f} MB are free there: set a smaller train.batch_size, "
-        "train.recompute_activations: true (autosome), or precision: bf16, or use a GPU with "
-        "more memory"
+        "train.recompute_activations: true (autosome), or use a GPU with more memory"
     )
 
 
