@@ -43,12 +43,14 @@ def model_parser(doc: str, out: str, threads: int) -> argparse.ArgumentParser:
 
 
 def model_device(args: argparse.Namespace):
-    """Threads set and the device resolved and checked, as the workflow's scripts do."""
+    """Threads set, the device resolved and checked, and CUDA's numerics (IEEE fp32, not TF32;
+    deterministic kernels) set, as the workflow's scripts do."""
     from promoterbench import runtime
 
     runtime.set_threads(args.threads, torch=True)
     device = runtime.resolve_device(args.device)
     runtime.check_device(device, args.device)
+    runtime.configure(device)
     return device
 
 

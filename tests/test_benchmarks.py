@@ -65,3 +65,22 @@ def test_bootstrap_cost_benchmark_reports_each_replicate_count(tmp_path, small_w
     table = pd.read_csv(out, sep="\t")
     assert table["replicates"].tolist() == [1, 2] and (table["entries"] == 3).all()
     assert (table["wall_s"] >= 0).all() and (table["peak_rss_mb"] > 0).all()
+
+
+def test_benchmarks_set_the_workflows_numerics_on_their_device(monkeypatch):
+    """On CUDA, torch's defaults (TF32 convolutions) would time other arithmetic than the
+    workflow's: the benchmarks configure the device as train.py does."""
+    import argparse
+
+    import torch
+
+    from promoterbench import runtime
+
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    from _common import model_device
+
+    configured = []
+    monkeypatch.setattr(runtime, "configure", configured.append)
+    monkeypatch.setattr(runtime, "set_threads", lambda *args, **kwargs: None)
+    device = model_device(argparse.Namespace(threads=1, device="cpu"))
+    assert configured == [device] == [torch.device("cpu")]
