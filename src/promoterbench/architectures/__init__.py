@@ -16,7 +16,8 @@ from torch import nn
 
 from promoterbench.architectures import deepstarr_net, dream_nets, mpra_legnet
 from promoterbench.datasets import deepstarr, lentimpra
-from promoterbench.teams import REGISTRY
+from promoterbench import settings as settings_mod
+from promoterbench.teams import REGISTRY, kmer_ridge
 
 OUTPUTS = {"deepstarr": deepstarr.OUTPUTS, "lentimpra": (lentimpra.OUTPUT,)}
 LENGTHS = {"deepstarr": deepstarr.LENGTH, "lentimpra": lentimpra.LENGTH}
@@ -26,6 +27,16 @@ ANCHORS = {
 }
 SCALES = ("paper", "cpu")
 YEAST_DATA = "synthetic and dream2022"  # the data the yeast teams are built for
+BASELINE = "kmer_ridge"  # the baseline on every data set (promoterbench.architectures.recipe)
+# settings of these models whose names promoterbench.settings.RANGES does not know
+RANGES = {
+    **dict.fromkeys(("max_rows", "filters", "pools", "stem_channels", "stem_kernel", "pool"),
+                    settings_mod.COUNT),
+    **dict.fromkeys(("shift_left", "shift_right", "n_value"), settings_mod.NON_NEGATIVE),
+    **dict.fromkeys(("eps",), settings_mod.POSITIVE),
+    **dict.fromkeys(("reverse_augment",), settings_mod.SHARE),
+    **{k: v for net in dream_nets.YEAST.values() for k, v in net.ranges.items()},
+}  # fmt: skip
 
 
 def models(data: str) -> tuple[str, ...]:
@@ -35,12 +46,17 @@ def models(data: str) -> tuple[str, ...]:
     return (*dream_nets.BLOCKS, ANCHORS[data][0])
 
 
+def entries(data: str) -> tuple[str, ...]:
+    """What the workflow runs on ``data`` by default: its models and the baseline."""
+    return (*models(data), BASELINE)
+
+
 def check_offered(data: str, model: str) -> None:
-    """Raise ValueError unless ``model`` is offered on ``data``, naming what is (and the data
-    a yeast-only team is built for)."""
-    if model in models(data):
+    """Raise ValueError unless ``model`` is offered on ``data`` (a model or the baseline),
+    naming what is (and the data a yeast-only team is built for)."""
+    if model in entries(data):
         return
-    message = f"model {model!r} is not offered on {data}: {', '.join(models(data))}"
+    message = f"model {model!r} is not offered on {data}: {', '.join(entries(data))}"
     if model in REGISTRY:
         message += f" ({model} is a yeast team, for the data {YEAST_DATA})"
     raise ValueError(message)
@@ -51,10 +67,26 @@ def preset(data: str, model: str, scale: str) -> dict:
     check_offered(data, model)
     if scale not in SCALES:
         raise ValueError(f"scale {scale!r} is not one of {', '.join(SCALES)}")
+    if model == BASELINE:
+        return copy.deepcopy(kmer_ridge.TABLE_PRESET)
     if model in dream_nets.BLOCKS:
         return dream_nets.presets(model, data, LENGTHS[data])[scale]
     module = ANCHORS[data][1]
     return copy.deepcopy(module.PAPER if scale == "paper" else module.CPU)
+
+
+def settings(data: str, model: str, scale: str, overrides: dict | None = None) -> dict:
+    """The preset of ``model`` on ``data`` at ``scale`` with ``overrides`` (a config entry)
+    applied and checked as a yeast team's are (:func:`promoterbench.settings.check`); errors
+    name the key path ``{data}.models.{model}``."""
+    from promoterbench.architectures import recipe  # torch-free callers need only the presets
+
+    check_offered(data, model)
+    defaults = recipe.defaults(model)
+    presets = [settings_mod.with_defaults(preset(data, model, s), defaults) for s in SCALES]
+    where = f"{data}.models.{model}"
+    merged = settings_mod.merge(presets[SCALES.index(scale)], overrides or {}, where)
+    return settings_mod.check(merged, presets, where, settings_mod.RANGES | RANGES)
 
 
 def build(data: str, model: str, settings: dict) -> nn.Module:
