@@ -223,6 +223,15 @@ def check_device(device, requested: str) -> str:
     return device.type
 
 
+def open_device(requested: str, deterministic: bool = True) -> tuple:
+    """The device a training or prediction job runs on (:func:`resolve_device`), checked
+    (:func:`check_device`) and configured (:func:`configure`): (device, its description, CUDA's
+    numerics or None)."""
+    device = resolve_device(requested, deterministic)
+    where = check_device(device, requested)
+    return device, where, configure(device, deterministic)
+
+
 def sync_device(device) -> None:
     """Run the queued graph on lazy devices (XLA): once per training step."""
     if device.type == "xla":

@@ -18,9 +18,8 @@ cfg, params = snakemake.params.team, snakemake.params
 team = get_team(cfg["team"], cfg.get(CLASS_KEY))
 # the device before the FLOP count: torch's autograd engine sizes its device queues at the first
 # backward pass, and one on the CPU before torch_xla's runtime is up leaves no queue for xla:0
-device = runtime.resolve_device(params.device, params.deterministic)
-device_name = runtime.check_device(device, params.device)  # fails on a silent fallback
-cuda = runtime.configure(device, params.deterministic)  # fp32 without TF32; determinism
+# (runtime.open_device fails on a silent fallback; fp32 without TF32; determinism)
+device, device_name, cuda = runtime.open_device(params.device, params.deterministic)
 replicate = int(snakemake.wildcards.rep)
 overrides = replicates.overrides(
     cfg["overrides"], team.settings(cfg["scale"], cfg["overrides"]), replicate

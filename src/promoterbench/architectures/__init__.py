@@ -3,8 +3,9 @@ DREAM-RNN and DREAM-Attn for DeepSTARR and lentiMPRA, and each data set's own an
 (DeepSTARR; MPRA-LegNet), with their paper-scale recipes and a CPU preset.
 
 A library layer beside :mod:`promoterbench.datasets` (whose tables :mod:`.inputs` encodes), kept
-apart from :mod:`promoterbench.teams`: the yeast teams carry the challenge's data recipes and are
-wired into the workflow, these are not yet. Settings have the sections ``seed``, ``input`` (length,
+apart from :mod:`promoterbench.teams` (the yeast teams carry the challenge's data recipes); the
+workflow runs them through ``workflow/rules/datasets.smk`` (:mod:`.recipe` trains and predicts
+them). Settings have the sections ``seed``, ``input`` (length,
 base order, N value, reverse channel), ``recipe`` (data handling), ``model`` and ``train``.
 """
 
@@ -14,12 +15,12 @@ import copy
 
 from torch import nn
 
-from promoterbench.architectures import deepstarr_net, dream_nets, mpra_legnet
-from promoterbench.datasets import deepstarr, lentimpra
 from promoterbench import settings as settings_mod
+from promoterbench.architectures import deepstarr_net, dream_nets, mpra_legnet
+from promoterbench.datasets import deepstarr, files, lentimpra
 from promoterbench.teams import REGISTRY, kmer_ridge
 
-OUTPUTS = {"deepstarr": deepstarr.OUTPUTS, "lentimpra": (lentimpra.OUTPUT,)}
+OUTPUTS = files.OUTPUTS
 LENGTHS = {"deepstarr": deepstarr.LENGTH, "lentimpra": lentimpra.LENGTH}
 ANCHORS = {
     "deepstarr": ("deepstarr", deepstarr_net),
@@ -87,6 +88,19 @@ def settings(data: str, model: str, scale: str, overrides: dict | None = None) -
     where = f"{data}.models.{model}"
     merged = settings_mod.merge(presets[SCALES.index(scale)], overrides or {}, where)
     return settings_mod.check(merged, presets, where, settings_mod.RANGES | RANGES)
+
+
+def check_config(data: str, entries: dict, scale: str) -> None:
+    """Raise SettingsError for a model of the config's ``{data}.models`` that is not offered on
+    ``data`` (naming what is, and for a yeast team the data it is built for) or whose overrides
+    are not valid settings (:func:`settings`)."""
+    for model, overrides in entries.items():
+        try:
+            settings(data, model, scale, overrides)
+        except settings_mod.SettingsError:
+            raise
+        except ValueError as err:
+            raise settings_mod.SettingsError(f"config {data}.models: {err}") from None
 
 
 def build(data: str, model: str, settings: dict) -> nn.Module:

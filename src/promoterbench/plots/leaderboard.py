@@ -12,16 +12,22 @@ from promoterbench.plots import SLIDE, colour, save
 import matplotlib.pyplot as plt  # noqa: E402  (after the Agg backend is chosen)
 
 
+# the ranking scores a leaderboard may hold, in the order of the panels
+PANELS = {"score_pearson_r2": "Score PearsonR²", "score_pearson_r": "Pearson r (mean over outputs)",
+          "score_spearman": "Score Spearman"}  # fmt: skip
+
+
 def leaderboard_chart(board: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Two panels (Score PearsonR², Score Spearman): a dot per entry with its 95 % interval."""
+    """A panel per ranking score of the board (yeast: Score PearsonR², Score Spearman; other data
+    sets: the means over outputs of Pearson r and Spearman ρ): a dot per entry with its 95 %
+    interval."""
     board = board.sort_values("rank", na_position="last").reset_index(drop=True)
+    metrics = [metric for metric in PANELS if metric in board]
     fig, axes = plt.subplots(
         1, 2, figsize=(SLIDE[0], max(3.5, 1.2 + 0.55 * len(board))), sharey=True
     )
     y = np.arange(len(board))
-    for ax, metric, title in zip(
-        axes, ("score_pearson_r2", "score_spearman"), ("Score PearsonR²", "Score Spearman")
-    ):
+    for ax, metric in zip(axes, metrics):
         for i, row in board.iterrows():
             value, c = row[metric], colour(row["team"])
             lo, hi = row.get(f"{metric}_lo", np.nan), row.get(f"{metric}_hi", np.nan)
@@ -33,8 +39,8 @@ def leaderboard_chart(board: pd.DataFrame, path: str | os.PathLike) -> None:
             right = hi if np.isfinite(hi) else value
             ax.annotate(f"{value:.3f}", (right, i), xytext=(7, 0), textcoords="offset points",
                         va="center", fontsize=10)  # fmt: skip
-        ax.set_title(title)
-        ax.set_xlim(0, 1)
+        ax.set_title(PANELS[metric])
+        ax.set_xlim(min(0.0, np.nanmin(board.filter([metric, f"{metric}_lo"]).to_numpy())), 1)
         ax.grid(axis="x", alpha=0.3)
     labels = []
     for _, row in board.iterrows():
