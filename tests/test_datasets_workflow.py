@@ -44,8 +44,13 @@ def other_config(data: str, local_dir, models: dict | None = None) -> dict:
     """The config of a run on ``data``: the fixture linked, not MD5-checked (it is not the
     record's), every offered model capped, the baseline at k 4."""
     if models is None:
-        models = {m: CAPPED for m in architectures.models(data)} | {"kmer_ridge": {"model": {"k": 4}}}
-    return {"data": data, data: {"local_dir": str(local_dir), "verify_md5": False, "models": models}}
+        models = {m: CAPPED for m in architectures.models(data)} | {
+            "kmer_ridge": {"model": {"k": 4}}
+        }
+    return {
+        "data": data,
+        data: {"local_dir": str(local_dir), "verify_md5": False, "models": models},
+    }
 
 
 def workdir_for(tmp_path_factory, data: str, **config) -> tuple:
@@ -122,7 +127,9 @@ def test_models_train_on_the_official_split_and_a_capped_epoch(run):
     for model in architectures.models(data):
         selection = pd.read_parquet(results / "models" / model / "selection.parquet")
         assert (table["split"].to_numpy()[selection["row"]] == selection["split"]).all()
-        summary = json.loads((results / "models" / model / "rep1" / "train_summary.json").read_text())
+        summary = json.loads(
+            (results / "models" / model / "rep1" / "train_summary.json").read_text()
+        )
         assert summary["steps"] == 2 and summary["settings"]["train"]["max_epochs"] == 1
         assert summary["n_params"] > 0 and summary["kind"] == "model"
     for name in ("leaderboard", "predictions"):
@@ -168,5 +175,7 @@ def test_a_copy_that_is_not_the_records_fails_its_md5_check(tmp_path_factory):
     (workdir / "other.yaml").write_text(yaml.safe_dump(config))
     out = snakemake(workdir, "resources/deepstarr/Sequences_Val.fa", configs=CONFIGS, check=False)
     log = (workdir / "results/deepstarr/logs/fetch/Sequences_Val.fa.log").read_text()
-    assert out.returncode != 0 and "differs from the published 9d1a0e5c9228aa033378af93074109e6" in log
+    assert (
+        out.returncode != 0 and "differs from the published 9d1a0e5c9228aa033378af93074109e6" in log
+    )
     assert not (workdir / "resources/deepstarr/Sequences_Val.fa").exists()

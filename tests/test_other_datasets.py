@@ -27,6 +27,7 @@ from promoterbench.datasets import deepstarr, lentimpra, sources, tables
 from promoterbench.download import DownloadError
 from promoterbench.ingest import IngestError
 
+
 @pytest.fixture(scope="module")
 def starr_rows() -> dict[str, list[dict[str, str]]]:
     return starr_sample_rows()

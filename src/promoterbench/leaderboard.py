@@ -119,7 +119,8 @@ def rank(rows: list[dict], split: str, data: str) -> pd.DataFrame:
 
 def order(board: pd.DataFrame, ranked: np.ndarray, scores: tuple[str, str]) -> pd.DataFrame:
     """``board`` sorted by the ranking rule on its two ``scores`` columns (mean of the two ranks,
-    then the first score) with a ``rank`` column from 1; the rows not ``ranked`` follow, unranked."""
+    then the first score) with a ``rank`` column from 1; the rows not ``ranked`` follow, unranked.
+    """
     first = board[scores[0]].where(ranked).to_numpy(dtype=float)
     second = board[scores[1]].where(ranked).to_numpy(dtype=float)
     key = np.where(ranked, bootstrap.ranking_key(first, second), np.inf)

@@ -61,7 +61,10 @@ def read_predictions(path: str | Path, ids: list[str], outputs: tuple[str, ...])
     if missing:
         raise ValueError(f"{path}: no column {', '.join(missing)}")
     if table["id"].tolist() != ids:
-        at = next((i for i, (a, b) in enumerate(zip(table["id"], ids)) if a != b), min(len(table), len(ids)))
+        at = next(
+            (i for i, (a, b) in enumerate(zip(table["id"], ids)) if a != b),
+            min(len(table), len(ids)),
+        )
         raise ValueError(
             f"{path}: {len(table)} predictions for {len(ids)} test rows; line {at + 2} is not "
             f"the test row {ids[at] if at < len(ids) else '(none)'!r}: predict again"
@@ -96,7 +99,9 @@ def entry(name: str, evaluations: list[pd.DataFrame], info: dict) -> dict:
     row: dict = {"team": name, "kind": info.get("kind", "team"), "replicates": len(evaluations)}
     by_output = [table.set_index("output") for table in evaluations]
     for score, column in zip(SCORES, ("pearson_r", "spearman_rho")):
-        row[score], row[f"{score}_sd"] = leaderboard.mean_sd([t.loc[MEAN, column] for t in by_output])
+        row[score], row[f"{score}_sd"] = leaderboard.mean_sd(
+            [t.loc[MEAN, column] for t in by_output]
+        )
     for output in by_output[0].index.drop(MEAN):
         for column in ("pearson_r", "spearman_rho"):
             mean, sd = leaderboard.mean_sd([t.loc[output, column] for t in by_output])
@@ -125,7 +130,9 @@ def build(
         infos = [json.loads(Path(p).read_text()) for p in summaries.get(name, [])]
         tables = [pd.read_csv(path, sep="\t") for path in paths]
         outputs = [o for o in tables[0]["output"] if o != MEAN]
-        rows.append(entry(name, tables, leaderboard.training(infos)) | published(data, name, outputs))
+        rows.append(
+            entry(name, tables, leaderboard.training(infos)) | published(data, name, outputs)
+        )
     board = pd.DataFrame(rows)
     board = leaderboard.order(board, np.ones(len(board), bool), SCORES)
     board["split"], board["data"] = SPLIT, data

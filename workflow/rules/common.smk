@@ -387,7 +387,9 @@ def model_run_names(wildcards):
 
 def model_files(wildcards, pattern):
     """``pattern`` (with {dataset}, {model}, {rep}) for every run of model_runs()."""
-    return [pattern.format(dataset=wildcards.dataset, model=m, rep=r) for m, r in model_runs(wildcards)]
+    return [
+        pattern.format(dataset=wildcards.dataset, model=m, rep=r) for m, r in model_runs(wildcards)
+    ]
 
 
 def model_predictions(wildcards):

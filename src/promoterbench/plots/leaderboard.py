@@ -11,7 +11,6 @@ from promoterbench.plots import SLIDE, colour, save
 
 import matplotlib.pyplot as plt  # noqa: E402  (after the Agg backend is chosen)
 
-
 # the ranking scores a leaderboard may hold, in the order of the panels
 PANELS = {"score_pearson_r2": "Score PearsonR²", "score_pearson_r": "Pearson r (mean over outputs)",
           "score_spearman": "Score Spearman"}  # fmt: skip

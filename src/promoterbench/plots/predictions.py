@@ -76,9 +76,7 @@ def output_scatter(
         for name, pred in preds.items()
         for j, label in enumerate(labels)
     }
-    title = (
-        f"Measured vs predicted, {len(truth):,} {data} test rows (replicate 1 of each model)"
-    )
+    title = f"Measured vs predicted, {len(truth):,} {data} test rows (replicate 1 of each model)"
     _panels(values, ("measured", "predicted"), "Blues", title, path)
 
 
