@@ -1,7 +1,6 @@
 """Train one team on its split; save the model, the per-epoch history and a summary."""
 
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -84,17 +83,11 @@ summary = {
     "probe_r_truth": final[1],
     "probe_rise_last_quarter": probe.last_quarter_rise(fitted.probe),
     "still_learning": probe.still_learning(fitted.probe, params.probe["still_learning"]),
-    "device": device_name,
-    "precision": params.precision,
-    "threads": threads,
-    "cuda": cuda,  # fp32 precision of matmuls and cuDNN, determinism (CUDA only)
-    "xla": runtime.xla_metrics(device),  # graph compilations and their seconds (XLA only)
+    **runtime.device_fields(device, device_name, params.precision, threads, cuda),
     "scale": cfg["scale"],
     "settings": settings,
 }
-with open(snakemake.output.summary, "w") as fh:
-    json.dump(summary, fh, indent=2)
-shutil.rmtree(params.checkpoints, ignore_errors=True)  # finished: nothing left to resume
+runtime.finish_training(snakemake.output.summary, summary, params.checkpoints)
 log.info("trained %s replicate %d in %.1f s (%d parameters)",
          team.name, replicate, seconds, fitted.n_params)  # fmt: skip
 if summary["xla"]:

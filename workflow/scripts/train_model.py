@@ -2,7 +2,6 @@
 history and a summary."""
 
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -58,16 +57,10 @@ summary = {
     "best_epoch": fitted.state.get("best_epoch"),
     "steps": fitted.state.get("steps"),  # optimiser steps taken (train.max_steps caps them)
     "planned_steps": fitted.state.get("planned_steps"),  # what the recipe runs at most
-    "device": device_name,
-    "precision": params.precision,
-    "threads": threads,
-    "cuda": cuda,
-    "xla": runtime.xla_metrics(device),
+    **runtime.device_fields(device, device_name, params.precision, threads, cuda),
     "scale": cfg["scale"],
     "settings": settings,
 }
-with open(snakemake.output.summary, "w") as fh:
-    json.dump(summary, fh, indent=2)
-shutil.rmtree(params.checkpoints, ignore_errors=True)  # finished: nothing left to resume
+runtime.finish_training(snakemake.output.summary, summary, params.checkpoints)
 log.info("trained %s on %s, replicate %d, in %.1f s (%d parameters)",
          model, data, replicate, seconds, fitted.n_params)  # fmt: skip
