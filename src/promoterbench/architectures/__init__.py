@@ -19,6 +19,7 @@ from promoterbench import settings as settings_mod
 from promoterbench.architectures import deepstarr_net, dream_nets, mpra_legnet
 from promoterbench.datasets import deepstarr, files, lentimpra
 from promoterbench.teams import REGISTRY, kmer_ridge
+from promoterbench.teams.torch_team import TorchRecipe
 
 OUTPUTS = files.OUTPUTS
 LENGTHS = {"deepstarr": deepstarr.LENGTH, "lentimpra": lentimpra.LENGTH}
@@ -80,10 +81,8 @@ def settings(data: str, model: str, scale: str, overrides: dict | None = None) -
     """The preset of ``model`` on ``data`` at ``scale`` with ``overrides`` (a config entry)
     applied and checked as a yeast team's are (:func:`promoterbench.settings.check`); errors
     name the key path ``{data}.models.{model}``."""
-    from promoterbench.architectures import recipe  # torch-free callers need only the presets
-
     check_offered(data, model)
-    defaults = recipe.defaults(model)
+    defaults = {} if model == BASELINE else TorchRecipe.defaults  # the Trainer's limits
     presets = [settings_mod.with_defaults(preset(data, model, s), defaults) for s in SCALES]
     where = f"{data}.models.{model}"
     merged = settings_mod.merge(presets[SCALES.index(scale)], overrides or {}, where)

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from promoterbench import architectures, memory
+from promoterbench import architectures
 from promoterbench import sequences as sq
 from promoterbench.architectures import inputs
 from promoterbench.fitting import Encoded, FitContext
@@ -37,11 +37,6 @@ from promoterbench.training import Trainer
 from promoterbench.transfer import to_device
 
 SELECTION_COLUMNS = ("row", "split")  # a selection: table row numbers and train | val
-
-
-def defaults(model: str) -> dict:
-    """Settings every preset of ``model`` has beyond its own (the Trainer's limits)."""
-    return {} if model == architectures.BASELINE else TorchRecipe.defaults
 
 
 def select(table: pa.Table, settings: dict) -> pd.DataFrame:
