@@ -11,10 +11,11 @@ from promoterbench.architectures import recipe
 log = runtime.setup_logging(snakemake.log[0])
 cfg, data = snakemake.params.model, snakemake.wildcards.dataset
 settings = architectures.settings(data, cfg["model"], cfg["scale"], cfg["overrides"])
-selection = recipe.select(pq.read_table(snakemake.input.table), settings)
+table = pq.read_table(snakemake.input.table)
+selection = recipe.select(table, settings)
 selection.to_parquet(snakemake.output.selection, index=False)
-rows = int((selection["split"] == "train").sum())
-needs = recipe.memory_needs(data, cfg["model"], settings, rows)  # train and predict's mem_mb
+# train and predict's mem_mb: the training job reads the whole table (and encodes its rows)
+needs = recipe.memory_needs(data, cfg["model"], settings, table.num_rows)
 with open(snakemake.output.memory, "w") as fh:
     json.dump(needs, fh, indent=2)
 log.info("%s on %s: %s rows; memory needs of its training: %s", cfg["model"], data,
