@@ -2,7 +2,9 @@
 
 Ranking follows the evidence about the challenge (dream_anchors.md §1.4): both weighted scores
 count, so entries are ordered by the mean of their rank on Score PearsonR² and their rank on Score
-Spearman (ties broken by Score PearsonR²). The organisers' exact procedure is unpublished.
+Spearman (ties broken by Score PearsonR²). The organisers' exact procedure is unpublished. The
+other data sets' leaderboards (:mod:`promoterbench.output_scores`) rank their own two scores by the
+same rule (:func:`order`) and share the intervals, comparisons and summary.
 """
 
 from __future__ import annotations
