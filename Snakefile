@@ -1,6 +1,6 @@
 # promoterbench: train and score the DREAM Challenge 2022 random-promoter models.
 #
-# results/{data}/...    everything a run produces for one data source (synthetic | dream2022):
+# results/{data}/...    everything a run produces for one yeast data source (synthetic | dream2022):
 #   reads.parquet, by_length/, qc/           ingested, validated and length-binned reads
 #   teams/{team}/                            each team's selection (read ids -> train/val)
 #   models/{team}/                           trained models, per-epoch history, training summary
@@ -8,6 +8,10 @@
 #   evaluation/, leaderboard.tsv, figures/   official per-category scores and the ranking
 #   ism/                                     in-silico mutagenesis against the truth (synthetic)
 #   logs/, benchmarks/                       one log and one benchmark table per job
+# results/{dataset}/...  the paper's other benchmarks (data: deepstarr | lentimpra):
+#   table.parquet, qc/                       the validated table with its split, QC, rejected
+#   models/{model}/, predictions/            selected rows, trained models, test predictions
+#   evaluation/, leaderboard.tsv, figures/   r and rho per output, the ranking, the figures
 # results/leaderboard.tsv                    the leaderboard of the configured data source
 # resources/{data}/                          input data in the official Zenodo layout
 
@@ -42,6 +46,7 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/tune.smk"
 include: "workflow/rules/ism.smk"
+include: "workflow/rules/datasets.smk"
 
 
 onsuccess:

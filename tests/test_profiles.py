@@ -32,6 +32,20 @@ def job_resources(output: str) -> dict[str, set[str]]:
     return out
 
 
+def device_job_resources(workdir, config: tuple[str, ...] = (), profile: str | None = None):
+    """job_resources of the yeast leaderboard with the learning-rate tuning, and of an other data
+    set's leaderboard (data deepstarr): together they run every rule that reads config device."""
+    res: dict[str, set[str]] = {}
+    for target, data in ((("tune",), ()), ((), ("data=deepstarr",))):
+        values = (*config, *data)
+        args = (*target, *(("--config", *values) if values else ()))
+        out = dry_run(workdir, *args, *(("--profile", f"profiles/{profile}") if profile else ()))
+        assert out.returncode == 0, out.stderr[-3000:]
+        for rule, lines in job_resources(out.stdout).items():
+            res.setdefault(rule, set()).update(lines)
+    return res
+
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     return copy_workflow(tmp_path_factory.mktemp("profiles"))
@@ -87,10 +101,8 @@ def test_every_rule_that_reads_the_device_holds_the_accelerator(workdir, profile
     """The shipped profiles, unmodified, on the leaderboard and the learning-rate tuning: a GPU
     on a GPU partition (slurm), the TPU (tpu)."""
     rules = device_rules()
-    assert {"train", "predict", "tune_trial"} <= rules
-    out = dry_run(workdir, "tune", "--profile", f"profiles/{profile}")
-    assert out.returncode == 0, out.stderr[-3000:]
-    res = job_resources(out.stdout)
+    assert {"train", "predict", "tune_trial", "train_model", "predict_model"} <= rules
+    res = device_job_resources(workdir, profile=profile)
     for rule in sorted(rules):
         held = res.get(rule) and all(m in r for r in res[rule] for m in ACCELERATOR[profile])
         assert held, (profile, rule, res.get(rule))
@@ -98,9 +110,7 @@ def test_every_rule_that_reads_the_device_holds_the_accelerator(workdir, profile
 
 def test_a_local_run_declares_the_gpu_of_a_cuda_job_and_none_on_the_cpu(workdir):
     for device, gpus in (("cuda", "gpu=1"), ("cpu", "gpu=0")):
-        out = dry_run(workdir, "tune", "--config", f"device={device}")
-        assert out.returncode == 0, out.stderr[-3000:]
-        res = job_resources(out.stdout)
+        res = device_job_resources(workdir, config=(f"device={device}",))
         for rule in sorted(device_rules()):
             assert res.get(rule) and all(gpus in r for r in res[rule]), (
                 device,

@@ -97,6 +97,11 @@ class _Category:
     def scores(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(r², ρ) of every row in every sample: ``counts`` (samples, members) says how often
         each member is drawn. Two (rows, samples) arrays."""
+        r, rho = self.correlations(counts)
+        return r * r, rho
+
+    def correlations(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(r, ρ) of every row in every sample (see :meth:`scores`)."""
         x, y, w = self.x, self.y, counts.astype(np.float64)
         n = float(len(y))
         r = _pearson(x @ w.T, w @ y, (x * x) @ w.T, w @ (y * y), (x * y) @ w.T, n)
@@ -110,7 +115,7 @@ class _Category:
                 wrx.sum(-1), wry.sum(-1), (wrx * rx).sum(-1), (wry * ry).sum(-1),
                 (wrx * ry).sum(-1), n,
             )  # fmt: skip
-        return r * r, rho
+        return r, rho
 
 
 def category_scores(
@@ -187,29 +192,67 @@ def resample(
     members are drawn from one generator and the replicates from another, both seeded by
     ``seed``: adding an entry or a replicate leaves every other entry's test draws as they were.
     """
-    names = list(preds)
-    runs = np.stack([p for name in names for p in preds[name]])  # (entry-replicates, N)
+    runs = np.stack([p for ps in preds.values() for p in ps])  # (entry-replicates, N)
     test_rng = np.random.default_rng([seed, 0])
     run_r2, run_rho = _weighted(
         design,
         split,
         lambda members, kind: category_samples(runs, truth, members, kind, resamples, test_rng),
     )
+    return _draw_replicates(preds, run_r2, run_rho, seed, YEAST_SCORES)
+
+
+YEAST_SCORES = ("score_pearson_r2", "score_spearman")  # the official weighted scores
+OUTPUT_SCORES = ("score_pearson_r", "score_spearman")  # other data sets: means over outputs
+
+
+def resample_outputs(
+    preds: Mapping[str, Sequence[np.ndarray]], truth: np.ndarray, resamples: int, seed: int
+) -> pd.DataFrame:
+    """:func:`resample` for a data set whose test rows have one measurement per output
+    (``truth`` (N, outputs), each replicate's predictions alike): every resample draws N test
+    rows with replacement, the same rows for every output and every entry, and scores each entry
+    by the mean over outputs of Pearson r and of Spearman ρ (:data:`OUTPUT_SCORES`), ranked by
+    the same rule as the yeast scores."""
+    runs = np.stack([p for ps in preds.values() for p in ps])  # (runs, N, outputs)
+    n, outputs = truth.shape
+    members = np.arange(n)
+    categories = [_Category(runs[:, :, j], truth[:, j], members, "single") for j in range(outputs)]
+    run_r = np.full((len(runs), resamples), np.nan)
+    run_rho = np.full_like(run_r, np.nan)
+    rng = np.random.default_rng([seed, 0])
+    chunk = max(1, CELLS_PER_CHUNK // max(n, 1))
+    for lo in range(0, resamples, chunk):
+        b = min(chunk, resamples - lo)
+        draws = rng.integers(0, n, size=(b, n)) + n * np.arange(b)[:, None]
+        counts = np.bincount(draws.ravel(), minlength=b * n).reshape(b, n)
+        r, rho = zip(*(category.correlations(counts) for category in categories))
+        run_r[:, lo : lo + b], run_rho[:, lo : lo + b] = np.mean(r, 0), np.mean(rho, 0)
+    return _draw_replicates(preds, run_r, run_rho, seed, OUTPUT_SCORES)
+
+
+def _draw_replicates(
+    preds: Mapping[str, Sequence], run_a: np.ndarray, run_b: np.ndarray, seed: int, names
+) -> pd.DataFrame:
+    """The long table of :func:`resample` from every run's two scores in every resample
+    (runs, resamples): one replicate per entry drawn per resample, then the ranks."""
+    entries = list(preds)
+    resamples = run_a.shape[1]
     replicate_rng = np.random.default_rng([seed, 1])
-    first = np.cumsum([0] + [len(preds[n]) for n in names[:-1]])
+    first = np.cumsum([0] + [len(preds[e]) for e in entries[:-1]])
     drawn = np.stack(
-        [f + replicate_rng.integers(0, len(preds[n]), resamples) for f, n in zip(first, names)]
+        [f + replicate_rng.integers(0, len(preds[e]), resamples) for f, e in zip(first, entries)]
     )  # (entries, resamples): the run each entry contributes to each resample
-    score_r2 = np.take_along_axis(run_r2, drawn, 0)
-    score_rho = np.take_along_axis(run_rho, drawn, 0)
-    rank = _rank(score_r2, score_rho)
+    score_a = np.take_along_axis(run_a, drawn, 0)
+    score_b = np.take_along_axis(run_b, drawn, 0)
+    rank = _rank(score_a, score_b)
     return pd.DataFrame(
         {
-            "resample": np.tile(np.arange(resamples), len(names)),
-            "team": np.repeat(names, resamples),
+            "resample": np.tile(np.arange(resamples), len(entries)),
+            "team": np.repeat(entries, resamples),
             "replicate": (drawn - first[:, None] + 1).ravel(),
-            "score_pearson_r2": score_r2.ravel(),
-            "score_spearman": score_rho.ravel(),
+            names[0]: score_a.ravel(),
+            names[1]: score_b.ravel(),
             "rank": rank.ravel(),
         }
     )
@@ -238,16 +281,20 @@ def _rank(score_r2: np.ndarray, score_rho: np.ndarray) -> np.ndarray:
     return 1 + better.sum(axis=1)  # better[i, j]: entry j ranks above entry i
 
 
-def summarise(samples: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Per entry: the interval of both scores, mean rank and the share of resamples ranked first."""
+def summarise(
+    samples: pd.DataFrame, level: float = 0.95, scores: tuple[str, str] = YEAST_SCORES
+) -> pd.DataFrame:
+    """Per entry: the interval of both ``scores``, mean rank and the share of resamples ranked
+    first."""
     lo, hi = (1 - level) / 2, 1 - (1 - level) / 2
     grouped = samples.groupby("team", sort=False)
+    intervals = {}
+    for score in scores:
+        intervals[f"{score}_lo"] = grouped[score].quantile(lo)
+        intervals[f"{score}_hi"] = grouped[score].quantile(hi)
     out = pd.DataFrame(
         {
-            "score_pearson_r2_lo": grouped["score_pearson_r2"].quantile(lo),
-            "score_pearson_r2_hi": grouped["score_pearson_r2"].quantile(hi),
-            "score_spearman_lo": grouped["score_spearman"].quantile(lo),
-            "score_spearman_hi": grouped["score_spearman"].quantile(hi),
+            **intervals,
             "mean_rank": grouped["rank"].mean(),
             "share_first": grouped["rank"].apply(lambda r: float((r == 1).mean())),
         }
@@ -255,19 +302,20 @@ def summarise(samples: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     return out.reset_index()
 
 
-PAIRWISE_COLUMNS = ["a", "b", "a_above", "b_above", "share_a_above", "bayes_factor",
-                    "share_a_higher_pearson_r2", "share_a_higher_spearman"]  # fmt: skip
+def higher(score: str) -> str:
+    """The pairwise table's column of the share of resamples in which a's ``score`` is higher."""
+    return f"share_a_higher_{score.removeprefix('score_')}"
 
 
-def pairwise(samples: pd.DataFrame) -> pd.DataFrame:
+def pairwise(samples: pd.DataFrame, scores: tuple[str, str] = YEAST_SCORES) -> pd.DataFrame:
     """For every ordered pair of entries (a, b): in how many resamples a ranks above b and b above
     a, the share of the first, the Bayes factor K = #(a above b) / #(b above a) (infinite when b
-    never ranks above a), and the shares of resamples in which a's Score PearsonR² and Score
-    Spearman are each higher than b's (by more than :data:`TOLERANCE`)."""
+    never ranks above a), and the shares of resamples in which a's two ``scores`` (Score
+    PearsonR² and Score Spearman) are each higher than b's (by more than :data:`TOLERANCE`):
+    ``share_a_higher_`` and the score's name without ``score_``."""
     wide = samples.pivot(index="team", columns="resample")
     names = list(dict.fromkeys(samples["team"]))
-    rank, r2, rho = (wide[c].loc[names].to_numpy() for c in ("rank", "score_pearson_r2",
-                                                                "score_spearman"))  # fmt: skip
+    rank, first, second = (wide[c].loc[names].to_numpy() for c in ("rank", *scores))
     above = (rank[:, None] < rank[None]).sum(-1)
     a, b = np.meshgrid(np.arange(len(names)), np.arange(len(names)), indexing="ij")
     off = a != b
@@ -281,11 +329,11 @@ def pairwise(samples: pd.DataFrame) -> pd.DataFrame:
             "b_above": above.T[off],
             "share_a_above": above[off] / rank.shape[1],
             "bayes_factor": k[off],
-            "share_a_higher_pearson_r2": _higher(r2)[off],
-            "share_a_higher_spearman": _higher(rho)[off],
+            higher(scores[0]): _higher(first)[off],
+            higher(scores[1]): _higher(second)[off],
         }
     )
-    return table[PAIRWISE_COLUMNS]
+    return table
 
 
 def decided(a_above: int, b_above: int) -> bool:

@@ -2,7 +2,9 @@
 
 Ranking follows the evidence about the challenge (dream_anchors.md §1.4): both weighted scores
 count, so entries are ordered by the mean of their rank on Score PearsonR² and their rank on Score
-Spearman (ties broken by Score PearsonR²). The organisers' exact procedure is unpublished.
+Spearman (ties broken by Score PearsonR²). The organisers' exact procedure is unpublished. The
+other data sets' leaderboards (:mod:`promoterbench.output_scores`) rank their own two scores by the
+same rule (:func:`order`) and share the intervals, comparisons and summary.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ def external_names(folder: str | Path) -> list[str]:
     return names
 
 
+# the titles of the two ranking scores: the yeast ones, an other data set's (means over outputs)
+SCORE_TITLES = {
+    bootstrap.YEAST_SCORES: ("Score PearsonR²", "Score Spearman"),
+    bootstrap.OUTPUT_SCORES: ("Pearson r", "Spearman ρ"),
+}
 ORACLE = "oracle"  # the noise ceiling (synthetic data): ranked, but not a trained entry
 
 COLUMNS = [
@@ -41,13 +48,13 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def _mean_sd(values: list[float]) -> tuple[float, float]:
+def mean_sd(values: list[float]) -> tuple[float, float]:
     """Mean and sample SD (NaN for a single value)."""
     arr = np.asarray(values, dtype=float)
     return float(arr.mean()), float(arr.std(ddof=1)) if len(arr) > 1 else float("nan")
 
 
-def _training(infos: list[dict]) -> dict:
+def training(infos: list[dict]) -> dict:
     """Training columns of an entry from its replicates' summaries: mean costs, the first
     replicate's size and steps, and still learning when most replicates are."""
     if not infos:
@@ -76,7 +83,7 @@ def entry(name: str, evaluations: list[pd.DataFrame], split: str, info: dict) ->
     scored = split if split in set(first["split"]) else str(first["split"].iloc[0])
     r2, rho = zip(*(scoring.scores(table, scored) for table in evaluations))
     whole = [t[(t["split"] == scored) & (t["category"] == "all")].iloc[0] for t in evaluations]
-    (r2_mean, r2_sd), (rho_mean, rho_sd) = _mean_sd(r2), _mean_sd(rho)
+    (r2_mean, r2_sd), (rho_mean, rho_sd) = mean_sd(r2), mean_sd(rho)
     return {
         "team": name,
         "kind": info.get("kind", "team"),
@@ -105,44 +112,60 @@ def rank(rows: list[dict], split: str, data: str) -> pd.DataFrame:
     public leaderboard) are listed after the ranked ones, without a rank.
     """
     board = pd.DataFrame(rows)
-    ranked = (board["split"] == split).to_numpy()
-    r2 = board["score_pearson_r2"].where(ranked).to_numpy(dtype=float)
-    rho = board["score_spearman"].where(ranked).to_numpy(dtype=float)
-    board["_key"] = np.where(ranked, bootstrap.ranking_key(r2, rho), np.inf)
-    board["_r2"] = board["score_pearson_r2"]
-    board = board.sort_values(["_key", "_r2"], ascending=[True, False], kind="stable")
-    n_ranked = int(ranked.sum())
-    board.insert(
-        0,
-        "rank",
-        pd.array(list(range(1, n_ranked + 1)) + [None] * (len(board) - n_ranked), dtype="Int64"),
-    )
+    board = order(board, (board["split"] == split).to_numpy(), bootstrap.YEAST_SCORES)
     board["data"] = data
     for column in ("n_params", "steps", "replicates"):
         board[column] = board[column].astype("Int64")
     return board[COLUMNS].reset_index(drop=True)
 
 
-INTERVAL_COLUMNS = [
-    "score_pearson_r2_lo", "score_pearson_r2_hi", "score_spearman_lo", "score_spearman_hi",
-    "mean_rank", "share_first",
-]  # fmt: skip
-FIRST_COLUMNS = [
-    "rank", "team", "kind", "replicates", "score_pearson_r2", "score_pearson_r2_sd",
-    "score_pearson_r2_lo", "score_pearson_r2_hi", "score_spearman", "score_spearman_sd",
-    "score_spearman_lo", "score_spearman_hi", "mean_rank", "share_first",
-]  # fmt: skip
+def order(board: pd.DataFrame, ranked: np.ndarray, scores: tuple[str, str]) -> pd.DataFrame:
+    """``board`` sorted by the ranking rule on its two ``scores`` columns (mean of the two ranks,
+    then the first score) with a ``rank`` column from 1; the rows not ``ranked`` follow, unranked.
+    """
+    first = board[scores[0]].where(ranked).to_numpy(dtype=float)
+    second = board[scores[1]].where(ranked).to_numpy(dtype=float)
+    key = np.where(ranked, bootstrap.ranking_key(first, second), np.inf)
+    board = board.assign(_key=key, _first=board[scores[0]])
+    board = board.sort_values(["_key", "_first"], ascending=[True, False], kind="stable")
+    n_ranked = int(ranked.sum())
+    board.insert(
+        0,
+        "rank",
+        pd.array(list(range(1, n_ranked + 1)) + [None] * (len(board) - n_ranked), dtype="Int64"),
+    )
+    return board.drop(columns=["_key", "_first"]).reset_index(drop=True)
+
+
+def interval_columns(scores: tuple[str, str] = bootstrap.YEAST_SCORES) -> list[str]:
+    """The bootstrap summary's columns on the leaderboard (:func:`bootstrap.summarise`)."""
+    return [f"{score}_{end}" for score in scores for end in ("lo", "hi")] + [
+        "mean_rank",
+        "share_first",
+    ]
+
+
+def first_columns(scores: tuple[str, str] = bootstrap.YEAST_SCORES) -> list[str]:
+    """The leaderboard's leading columns: rank, entry, and each score with its SD and interval."""
+    per_score = [f"{score}{end}" for score in scores for end in ("", "_sd", "_lo", "_hi")]
+    return ["rank", "team", "kind", "replicates", *per_score, "mean_rank", "share_first"]
+
+
 COMPARISON_COLUMNS = ["top_above_share", "k_vs_top", "tied_with_top", "above_next_share",
                       "k_vs_next"]  # fmt: skip
 
 
-def with_intervals(board: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
+def with_intervals(
+    board: pd.DataFrame, intervals: pd.DataFrame, scores: tuple[str, str] = bootstrap.YEAST_SCORES
+) -> pd.DataFrame:
     """Add the bootstrap's 95 % intervals and mean ranks (entries it did not cover stay empty)."""
-    merged = board.merge(intervals[["team"] + INTERVAL_COLUMNS], on="team", how="left")
-    return _leading(merged, FIRST_COLUMNS)
+    merged = board.merge(intervals[["team"] + interval_columns(scores)], on="team", how="left")
+    return _leading(merged, first_columns(scores))
 
 
-def with_comparisons(board: pd.DataFrame, pairwise: pd.DataFrame) -> pd.DataFrame:
+def with_comparisons(
+    board: pd.DataFrame, pairwise: pd.DataFrame, scores: tuple[str, str] = bootstrap.YEAST_SCORES
+) -> pd.DataFrame:
     """Add each ranked entry's paired comparison with the top-ranked trained entry (every entry
     but the oracle) and with the next entry below: the share of resamples in which the one ranks
     above the other and the Bayes factor K (DREAM convention: K < 3, or 0/0, is a tie)."""
@@ -165,7 +188,7 @@ def with_comparisons(board: pd.DataFrame, pairwise: pd.DataFrame) -> pd.DataFram
         share, k = compare(name, ranked[at] if at < len(ranked) else None)
         columns["above_next_share"].append(share)
         columns["k_vs_next"].append(k)
-    return _leading(board.assign(**columns), FIRST_COLUMNS + COMPARISON_COLUMNS)
+    return _leading(board.assign(**columns), first_columns(scores) + COMPARISON_COLUMNS)
 
 
 def with_ism(board: pd.DataFrame, scores: dict[str, list[str]]) -> pd.DataFrame:
@@ -211,15 +234,18 @@ def build(
     rows = []
     for name, paths in evaluations.items():
         infos = [json.loads(Path(p).read_text()) for p in summaries.get(name, [])]
-        info = _training(infos) or {"kind": kinds.get(name, "reference")}
+        info = training(infos) or {"kind": kinds.get(name, "reference")}
         tables = [pd.read_csv(path, sep="\t") for path in paths]
         rows.append(entry(name, tables, split, info))
     return rank(rows, split, data)
 
 
 def summary_text(board: pd.DataFrame, top: int = 10) -> str:
-    """The leaderboard's first rows as a short text table (for the end of a run)."""
-    lines = [f"{'rank':>4}  {'team':<22} {'Score PearsonR²':<24} {'Score Spearman':<24} mean rank"]
+    """The leaderboard's first rows as a short text table (for the end of a run): the yeast
+    scores, or an other data set's (:data:`bootstrap.OUTPUT_SCORES`) where it has them."""
+    scores = bootstrap.OUTPUT_SCORES if "score_pearson_r" in board else bootstrap.YEAST_SCORES
+    titles = SCORE_TITLES[scores]
+    lines = [f"{'rank':>4}  {'team':<22} {titles[0]:<24} {titles[1]:<24} mean rank"]
 
     def score(row: pd.Series, metric: str) -> str:
         lo, hi = row.get(f"{metric}_lo"), row.get(f"{metric}_hi")
@@ -229,8 +255,8 @@ def summary_text(board: pd.DataFrame, top: int = 10) -> str:
     for _, row in board.head(top).iterrows():
         rank = "–" if pd.isna(row["rank"]) else str(int(row["rank"]))
         mean_rank = f"{row['mean_rank']:.1f}" if pd.notna(row.get("mean_rank")) else ""
-        lines.append(f"{rank:>4}  {row['team']:<22} {score(row, 'score_pearson_r2'):<24} "
-                     f"{score(row, 'score_spearman'):<24} {mean_rank}")  # fmt: skip
+        lines.append(f"{rank:>4}  {row['team']:<22} {score(row, scores[0]):<24} "
+                     f"{score(row, scores[1]):<24} {mean_rank}")  # fmt: skip
     if len(board) > top:
         lines.append(f"      ... {len(board) - top} more")
     if "k_vs_next" in board:

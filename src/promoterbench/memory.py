@@ -62,6 +62,20 @@ def saved_activation_bytes(model, x) -> int:
     return sum(saved.values())
 
 
+def base_needs(n_reads: int) -> dict:
+    """The needs (memory.json) of a job that holds the interpreter and ``n_reads`` reads (or
+    rows) as loaded, and nothing else."""
+    return {
+        "reads": int(n_reads),
+        "base_mb": BASE_MB,
+        "data_mb": round(n_reads * LOADED_READ_BYTES / MB, 1),
+        "encoded_read_bytes": 0.0,
+        "model_mb": 0.0,
+        "batch_activations_mb": 0.0,
+        "activations_per_read_mb": 0.0,
+    }
+
+
 def on_host(device: str) -> bool:
     """Whether the model's activations live in the job's RAM (config ``device``)."""
     return device in ("cpu", "auto")

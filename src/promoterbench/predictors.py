@@ -93,9 +93,7 @@ class SavedModel(Predictor):
 
         file, note = model_file(path)
         saved = training.load(file)
-        resolved = runtime.resolve_device(device, deterministic)
-        where = runtime.check_device(resolved, device)
-        runtime.configure(resolved, deterministic)
+        resolved, where, _ = runtime.open_device(device, deterministic)
         log = log or logging.getLogger("promoterbench.predict")
         context = FitContext(device=resolved, precision=precision, log=log,
                              eval_batch_size=batch_size, progress=progress)  # fmt: skip

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import glob
 import importlib.util
+import json
 import logging
 import os
+import shutil
 import sys
 import warnings
 
@@ -221,6 +223,31 @@ def check_device(device, requested: str) -> str:
 
         return f"cuda ({torch.cuda.get_device_name(device)})"
     return device.type
+
+
+def open_device(requested: str, deterministic: bool = True) -> tuple:
+    """The device a training or prediction job runs on (:func:`resolve_device`), checked
+    (:func:`check_device`) and configured (:func:`configure`): (device, its description, CUDA's
+    numerics or None)."""
+    device = resolve_device(requested, deterministic)
+    where = check_device(device, requested)
+    return device, where, configure(device, deterministic)
+
+
+def device_fields(device, where: str, precision: str, threads: int, cuda: dict | None) -> dict:
+    """Where a training job ran, for its train_summary.json: the device's description, precision
+    and threads, CUDA's numerics (fp32 precision of matmuls and cuDNN, determinism; CUDA only)
+    and the XLA graph compilations and their seconds (XLA only)."""
+    return {"device": where, "precision": precision, "threads": threads, "cuda": cuda,
+            "xla": xla_metrics(device)}  # fmt: skip
+
+
+def finish_training(path: str | os.PathLike, summary: dict, checkpoints: str | os.PathLike) -> None:
+    """Write a finished training's summary (JSON) and remove its checkpoints: nothing is left to
+    resume."""
+    with open(path, "w") as fh:
+        json.dump(summary, fh, indent=2)
+    shutil.rmtree(checkpoints, ignore_errors=True)
 
 
 def sync_device(device) -> None:

@@ -95,7 +95,9 @@ RANGES: dict[str, Range] = {
     **dict.fromkeys(("singleton_keep", "pct_start", "bn_momentum"), SHARE),
 }  # fmt: skip
 # settings that may be null, meaning no limit; all are counts
-LIMITS = frozenset(("max_reads", "max_steps", "max_val_reads", "patience", "steps_per_epoch"))
+LIMITS = frozenset(
+    ("max_reads", "max_rows", "max_steps", "max_val_reads", "patience", "steps_per_epoch")
+)
 CHOICES: dict[str, tuple[str, ...]] = {
     "faithful_to": ("code", "report"),
     "pad": get_args(Side),

@@ -44,6 +44,15 @@ def r2_score(truth: np.ndarray, pred: np.ndarray) -> float:
     return float("nan") if sst == 0 else 1.0 - float(((truth - pred) ** 2).sum()) / sst
 
 
+def metrics(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
+    """Pearson r, Spearman rho and R² of predictions; for several outputs (one column each),
+    the mean over the outputs of each."""
+    if truth.ndim == 1:
+        return (*correlations(truth, pred), r2_score(truth.astype(np.float64), pred))
+    per_output = [metrics(truth[:, j], pred[:, j]) for j in range(truth.shape[1])]
+    return tuple(float(np.mean(values)) for values in zip(*per_output))
+
+
 def monitor_value(monitor: str, row: dict) -> float:
     r, rho = row["val_pearson_r"], row["val_spearman_rho"]
     values = {
@@ -230,8 +239,9 @@ class Trainer:
     def predict_outputs(
         self, model: torch.nn.Module, data: Encoded, target_params: dict
     ) -> np.ndarray:
-        """Model predictions on the label scale (team's inverse target transform applied)."""
-        out = np.zeros(len(data), dtype=np.float32)
+        """Model predictions on the label scale (team's inverse target transform applied): one
+        per read, or a column per output where the data's targets have several."""
+        out = np.zeros(data.target.shape, dtype=np.float32)
         for idx, output in self._eval_outputs(model, data):
             out[idx] = self.team.prediction(output, target_params).numpy()
         return out
@@ -239,17 +249,17 @@ class Trainer:
     def _validate(
         self, model: torch.nn.Module, val: Encoded, target_params: dict
     ) -> tuple[float, ...]:
-        """Validation loss, Pearson r, Spearman rho and R² on the label scale."""
+        """Validation loss, Pearson r, Spearman rho and R² on the label scale (each the mean over
+        the outputs where there are several)."""
         if len(val) == 0:
             return (float("nan"),) * 4
-        loss_sum, pred = 0.0, np.zeros(len(val), dtype=np.float32)
+        loss_sum, pred = 0.0, np.zeros(val.target.shape, dtype=np.float32)
         cpu = torch.device("cpu")
         for idx, out in self._eval_outputs(model, val):  # loss and metrics on the host
             y = self.team.targets(val, idx, target_params, cpu)
             loss_sum += float(self.team.loss(out, y, self.settings)) * len(idx)
             pred[idx] = self.team.prediction(out, target_params).numpy()
-        r, rho = correlations(val.target, pred)
-        return loss_sum / len(val), r, rho, r2_score(val.target.astype(np.float64), pred)
+        return (loss_sum / len(val), *metrics(val.target, pred))
 
     # -- training ------------------------------------------------------------------------------
     def setup(self, train: Encoded, val: Encoded) -> TrainState:

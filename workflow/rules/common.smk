@@ -5,12 +5,14 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from promoterbench import config_files, ensemble, formats, leaderboard, memory, runtime
 from promoterbench import teams as registry
 from promoterbench import testset, tuning
+from promoterbench.datasets import files as dataset_files
 from promoterbench.download import FILES as DOWNLOADS, url_for
 from promoterbench.settings import check_order
 
@@ -34,6 +36,14 @@ if workflow.local_exec and "gpu" not in workflow.global_resources:
 
 DATA = config["data"]
 TEAMS = sorted(config["teams"])
+# The other data sets (deepstarr, lentimpra: workflow/rules/datasets.smk) train the models of
+# their own config section, checked here; their wildcards are {dataset} and {model}.
+TABLE_DATA = dataset_files.DATA
+MODELS = sorted(config[DATA]["models"]) if DATA in TABLE_DATA else []
+if MODELS:
+    from promoterbench import architectures  # torch: only for these data
+
+    architectures.check_config(DATA, config[DATA]["models"], config["scale"])
 REPLICATES = config["replicates"]
 ENSEMBLE = ensemble.NAME
 if ENSEMBLE in TEAMS:
@@ -59,6 +69,8 @@ wildcard_constraints:
     team="|".join(TEAMS),
     name=leaderboard.NAME,
     rep=r"[1-9][0-9]*",
+    dataset="|".join(TABLE_DATA),
+    model="|".join(MODELS) or "(?!)",
 
 
 FIGURES = ("leaderboard", "pairwise", "categories", "predictions", "snv_effects", "motif_tiling")
@@ -71,9 +83,14 @@ def ism_on(data):
     return data == "synthetic" and config["ism"]["sequences"] > 0
 
 
+TABLE_FIGURES = ("leaderboard", "predictions")  # an other data set's
+
+
 def figures(wildcards):
     """Figures of the configured data source, built with results/leaderboard.tsv."""
     names = FIGURES + (("ism",) if ism_on(DATA) else ())
+    if DATA in TABLE_DATA:
+        names = TABLE_FIGURES
     return [f"results/{DATA}/figures/{name}.png" for name in names]
 
 
@@ -325,6 +342,85 @@ def configured_leaderboard(wildcards):
     return f"results/{DATA}/leaderboard.tsv"
 
 
+# -- the other data sets (workflow/rules/datasets.smk): {dataset} is deepstarr or lentimpra, the
+# configured one; {model} one of its config section's models.
+
+
+def dataset_source(wildcards):
+    """Where the data set's record files come from (its config section's slice)."""
+    cfg = config[wildcards.dataset]
+    return {key: cfg[key] for key in ("local_dir", "base_url", "verify_md5")}
+
+
+def table_inputs(wildcards):
+    """The files the data set's table is read from."""
+    names = dataset_files.table_inputs(wildcards.dataset, config[wildcards.dataset])
+    return [f"resources/{wildcards.dataset}/{name}" for name in names]
+
+
+def table_options(wildcards):
+    """The config options of the data set's table (lentiMPRA: cell type and test fold)."""
+    cfg = config[wildcards.dataset]
+    return {key: cfg[key] for key in ("cell_type", "test_fold") if key in cfg}
+
+
+def model_config(wildcards):
+    """The config slice of one model: a change here re-runs only that model's chain."""
+    overrides = config[wildcards.dataset]["models"][wildcards.model] or {}
+    return {"model": wildcards.model, "scale": config["scale"], "overrides": overrides}
+
+
+def model_replicates(model):
+    """Replicate numbers of a model: 1 alone for the closed-form baseline, else 1..replicates."""
+    return [1] if model == "kmer_ridge" else list(range(1, REPLICATES + 1))
+
+
+def model_runs(wildcards):
+    """(model, replicate) of everything the data set's bootstrap and leaderboard score."""
+    return [(m, rep) for m in MODELS for rep in model_replicates(m)]
+
+
+def model_run_names(wildcards):
+    """The model of each of model_runs(), in order."""
+    return [m for m, _ in model_runs(wildcards)]
+
+
+def model_files(wildcards, pattern):
+    """``pattern`` (with {dataset}, {model}, {rep}) for every run of model_runs()."""
+    return [
+        pattern.format(dataset=wildcards.dataset, model=m, rep=r) for m, r in model_runs(wildcards)
+    ]
+
+
+def model_predictions(wildcards):
+    return model_files(wildcards, "results/{dataset}/predictions/{model}/rep{rep}.tsv")
+
+
+def model_evaluations(wildcards):
+    return model_files(wildcards, "results/{dataset}/evaluation/{model}/rep{rep}.tsv")
+
+
+def model_summaries(wildcards):
+    return model_files(wildcards, "results/{dataset}/models/{model}/rep{rep}/train_summary.json")
+
+
+def first_model_predictions(wildcards):
+    """Replicate 1 of every model (the figure shows replicate 1)."""
+    return [f"results/{wildcards.dataset}/predictions/{m}/rep1.tsv" for m in MODELS]
+
+
+def model_checkpoints(wildcards):
+    """Per-epoch checkpoints of one model's replicate: next to, not inside, its outputs."""
+    return f"results/{wildcards.dataset}/checkpoints/{wildcards.model}/rep{wildcards.rep}"
+
+
+def table_predict_mem_mb(wildcards, input):
+    """A prediction job on every row of the table at most (the test rows are a part)."""
+    job_needs = needs(input)  # first: its file, made after the table, says when both are there
+    rows = pq.read_metadata(input.table).num_rows
+    return memory.predict_mem_mb(job_needs, config["device"], rows)
+
+
 # -- memory: every rule's resources: mem_mb, so --resources mem_mb=... and SLURM ask what a job
 # really needs. Data and scoring rules grow with one input; train and predict follow the team's
 # memory.json (written by its split job; see promoterbench.memory).
@@ -340,6 +436,11 @@ MEM_MB = {
     "bootstrap": (600, 100.0, "test"),
     "plot_predictions": (600, 40.0, "test"),
     "plot_lengths": (600, 2.0, "bins"),
+    "ingest_table": (300, 4.0, "files"),
+    "select_rows": (800, 8.0, "table"),
+    "evaluate_table": (500, 6.0, "table"),
+    "bootstrap_table": (600, 10.0, "table"),
+    "plot_table_predictions": (600, 6.0, "table"),
 }
 
 

@@ -14,6 +14,8 @@ rule plot_leaderboard:
         "results/{data}/logs/plot_leaderboard.log",
     benchmark:
         "results/{data}/benchmarks/plot_leaderboard.tsv"
+    wildcard_constraints:
+        data="|".join(("synthetic", "dream2022", *TABLE_DATA)),
     conda:
         "../../envs/plots.yaml"
     resources:

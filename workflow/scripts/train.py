@@ -1,7 +1,6 @@
 """Train one team on its split; save the model, the per-epoch history and a summary."""
 
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -18,9 +17,8 @@ cfg, params = snakemake.params.team, snakemake.params
 team = get_team(cfg["team"], cfg.get(CLASS_KEY))
 # the device before the FLOP count: torch's autograd engine sizes its device queues at the first
 # backward pass, and one on the CPU before torch_xla's runtime is up leaves no queue for xla:0
-device = runtime.resolve_device(params.device, params.deterministic)
-device_name = runtime.check_device(device, params.device)  # fails on a silent fallback
-cuda = runtime.configure(device, params.deterministic)  # fp32 without TF32; determinism
+# (runtime.open_device fails on a silent fallback; fp32 without TF32; determinism)
+device, device_name, cuda = runtime.open_device(params.device, params.deterministic)
 replicate = int(snakemake.wildcards.rep)
 overrides = replicates.overrides(
     cfg["overrides"], team.settings(cfg["scale"], cfg["overrides"]), replicate
@@ -85,17 +83,11 @@ summary = {
     "probe_r_truth": final[1],
     "probe_rise_last_quarter": probe.last_quarter_rise(fitted.probe),
     "still_learning": probe.still_learning(fitted.probe, params.probe["still_learning"]),
-    "device": device_name,
-    "precision": params.precision,
-    "threads": threads,
-    "cuda": cuda,  # fp32 precision of matmuls and cuDNN, determinism (CUDA only)
-    "xla": runtime.xla_metrics(device),  # graph compilations and their seconds (XLA only)
+    **runtime.device_fields(device, device_name, params.precision, threads, cuda),
     "scale": cfg["scale"],
     "settings": settings,
 }
-with open(snakemake.output.summary, "w") as fh:
-    json.dump(summary, fh, indent=2)
-shutil.rmtree(params.checkpoints, ignore_errors=True)  # finished: nothing left to resume
+runtime.finish_training(snakemake.output.summary, summary, params.checkpoints)
 log.info("trained %s replicate %d in %.1f s (%d parameters)",
          team.name, replicate, seconds, fitted.n_params)  # fmt: skip
 if summary["xla"]:

@@ -43,7 +43,7 @@ PAPER = {
         "eps": 1e-7,
         "batch_size": 128,
         "max_epochs": 100,
-        "monitor": "loss",
+        "monitor": "val_loss",
         "patience": 10,
     },
 }

@@ -45,7 +45,7 @@ BLOCKS = {"dream_cnn": prixfixe.cnn_blocks, "dream_rnn": prixfixe.rnn_blocks,
 YEAST = {"dream_cnn": prixfixe.DreamCNN, "dream_rnn": prixfixe.DreamRNN,
          "dream_attn": prixfixe.DreamAttn}  # fmt: skip
 MAX_LR = {"dream_cnn": 0.005, "dream_rnn": 0.005, "dream_attn": 0.001}
-MONITOR = {"deepstarr": "mse", "lentimpra": "r"}  # how the organisers' trainers keep an epoch
+MONITOR = {"deepstarr": "val_loss", "lentimpra": "r"}  # how the organisers' trainers keep an epoch
 
 
 class OutputHeads(nn.Module):

@@ -14,7 +14,8 @@ kernels (stem 11, stages 9); the released config is the published model's.
 
 Recipe: MSE; AdamW (weight decay 0.1) from max lr / 25 with OneCycle to max lr 0.01 (30 % warm-up,
 no momentum cycling) over all steps; batch 1,024; 25 epochs; gradient norm clipped at 1; fp16
-mixed precision; seed 777; the epoch with the best validation Pearson r is kept. Data: the
+mixed precision (the workflow's ``precision: fp16`` on CUDA, not a model setting); seed 777; the
+epoch with the best validation Pearson r is kept. Data: the
 forward rows only (``datamodule.py`` drops ``rev == 1``); augmentation: each training sequence is
 shifted by a uniform whole number of positions in [-shift_left, shift_right] = [0, 21] (the 21-nt
 forward adapter's length; a positive shift drops the first positions and appends the 3' flank
@@ -68,8 +69,7 @@ PAPER = {
         "cycle_momentum": False,
         "batch_size": 1024,
         "max_epochs": 25,
-        "grad_clip_norm": 1.0,
-        "precision": "fp16-mixed",
+        "clip_grad_norm": 1.0,
         "monitor": "r",
     },
 }
@@ -78,7 +78,7 @@ CPU = merge(
     {
         "recipe": {"max_rows": 30_000},
         "model": {"stem_channels": 16, "blocks": [16, 16, 24, 32]},
-        "train": {"batch_size": 256, "max_epochs": 3, "precision": "fp32"},
+        "train": {"batch_size": 256, "max_epochs": 3},
     },
 )
 

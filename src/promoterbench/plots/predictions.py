@@ -1,4 +1,5 @@
-"""What the models predict: measured vs predicted, SNV effects, and motif tiling profiles.
+"""What the models predict: measured vs predicted (per output for the other data sets), SNV
+effects, and motif tiling profiles.
 
 Density is drawn with hexagonal bins (log colour scale), so 71,103 points render in a second.
 """
@@ -57,6 +58,25 @@ def prediction_scatter(
         f"Measured vs predicted expression, {len(index):,} test sequences ({split} split, "
         "replicate 1 of each model)"
     )
+    _panels(values, ("measured", "predicted"), "Blues", title, path)
+
+
+def output_scatter(
+    preds: dict[str, np.ndarray],
+    truth: np.ndarray,
+    labels: list[str],
+    path: str | os.PathLike,
+    data: str,
+) -> None:
+    """Measured (x) against predicted (y) values of an other data set's test rows: a panel per
+    model and output (``truth`` and each prediction (rows, outputs); ``labels`` name the
+    outputs)."""
+    values = {
+        f"{name}: {label}": (truth[:, j], pred[:, j])
+        for name, pred in preds.items()
+        for j, label in enumerate(labels)
+    }
+    title = f"Measured vs predicted, {len(truth):,} {data} test rows (replicate 1 of each model)"
     _panels(values, ("measured", "predicted"), "Blues", title, path)
 
 

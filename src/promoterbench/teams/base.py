@@ -134,15 +134,7 @@ class Team(ABC):
     def memory_needs(self, settings: dict, n_reads: int) -> dict:
         """What training on ``n_reads`` reads holds in memory (MB; see :mod:`promoterbench.memory`):
         by default the interpreter and the reads as loaded."""
-        return {
-            "reads": int(n_reads),
-            "base_mb": memory.BASE_MB,
-            "data_mb": round(n_reads * memory.LOADED_READ_BYTES / memory.MB, 1),
-            "encoded_read_bytes": 0.0,
-            "model_mb": 0.0,
-            "batch_activations_mb": 0.0,
-            "activations_per_read_mb": 0.0,
-        }
+        return memory.base_needs(n_reads)
 
     @abstractmethod
     def fit(self, train: Reads, val: Reads, settings: dict, context: FitContext) -> Fitted:

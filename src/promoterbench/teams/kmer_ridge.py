@@ -9,6 +9,8 @@ from them.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -24,6 +26,8 @@ PRESET = {
     "model": {"k": 5, "alphas": [0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0]},
     "train": {},
 }
+# on the other data sets (promoterbench.architectures): their own validation split
+TABLE_PRESET = {"seed": 42, "recipe": {"max_rows": None}, "model": PRESET["model"], "train": {}}
 
 
 def kmer_counts(sequences: pa.Array, k: int) -> np.ndarray:
@@ -75,36 +79,67 @@ class KmerRidge(Team):
         return out
 
     def fit(self, train: Reads, val: Reads, settings: dict, context: FitContext) -> Fitted:
-        k, log = settings["model"]["k"], context.log
-        dim = 4**k
-        xtx, xty, xsum = np.zeros((dim, dim)), np.zeros(dim), np.zeros(dim)
-        y = train.expression
-        for lo, x in self._features(train.sequence, k):
-            xtx += x.T @ x
-            xty += x.T @ y[lo : lo + len(x)]
-            xsum += x.sum(0)
-            log.info("k-mer statistics: %d / %d reads", lo + len(x), len(train))
-        n = len(train)
-        mean_x, mean_y = xsum / n, y.mean()
-        cov = xtx / n - np.outer(mean_x, mean_x)
-        cross = xty / n - mean_x * mean_y
-        evals, evecs = np.linalg.eigh(cov)
-        rotated = evecs.T @ cross
-        alphas = list(settings["model"]["alphas"])
-        # one column of weights per penalty: the validation reads are featurised once for all
-        w = np.stack([evecs @ (rotated / (evals + alpha / n)) for alpha in alphas], axis=1)
-        b = mean_y - mean_x @ w
-        val_pred = self._predict(val.sequence, k, w, b)
-        r = np.array([correlations(val.expression, val_pred[:, j])[0] for j in range(len(alphas))])
-        for a, v in zip(alphas, r):
-            log.info("ridge alpha %g: validation r %.4f", a, v)
-        # the best validation r; without validation reads, the strongest penalty
-        best = int(np.nanargmax(r)) if np.isfinite(r).any() else len(alphas) - 1
-        alpha, w, b = alphas[best], w[:, best], b[best]
-        history = pd.DataFrame({"alpha": alphas, "val_pearson_r": r})
+        k = settings["model"]["k"]
+        (fit,), history = self.fit_outputs(
+            train.sequence, train.expression[:, None], val.sequence, val.expression[:, None],
+            settings, context.log,
+        )  # fmt: skip
         # plain values: model.pt is loaded with torch.load(weights_only=True)
-        state = {"weights": w.tolist(), "bias": float(b), "alpha": alpha, "k": k}
+        state = {"weights": fit["weights"], "bias": fit["bias"], "alpha": fit["alpha"], "k": k}
         return Fitted(state=state, history=history, n_params=self.n_params(settings))
+
+    def fit_outputs(
+        self,
+        sequences: pa.Array,
+        targets: np.ndarray,
+        val_sequences: pa.Array,
+        val_targets: np.ndarray,
+        settings: dict,
+        log: logging.Logger,
+    ) -> tuple[list[dict], pd.DataFrame]:
+        """One ridge regression per column of ``targets`` (n, outputs) on the same k-mer
+        statistics, each with the penalty of its best validation r: per output its ``weights``,
+        ``bias`` and ``alpha`` (plain values), and the validation r of every penalty (the
+        history; an ``output`` column where there are several)."""
+        k = settings["model"]["k"]
+        dim, outputs = 4**k, targets.shape[1]
+        xtx, xty, xsum = np.zeros((dim, dim)), np.zeros((outputs, dim)), np.zeros(dim)
+        for lo, x in self._features(sequences, k):
+            xtx += x.T @ x
+            for j in range(outputs):  # one product per output: the same sums as for one
+                xty[j] += x.T @ targets[lo : lo + len(x), j]
+            xsum += x.sum(0)
+            log.info("k-mer statistics: %d / %d reads", lo + len(x), len(sequences))
+        n = len(sequences)
+        mean_x = xsum / n
+        cov = xtx / n - np.outer(mean_x, mean_x)
+        evals, evecs = np.linalg.eigh(cov)
+        alphas = list(settings["model"]["alphas"])
+        fits, histories = [], []
+        for j in range(outputs):
+            mean_y = targets[:, j].mean()
+            rotated = evecs.T @ (xty[j] / n - mean_x * mean_y)
+            # one column of weights per penalty: the validation reads are featurised once for all
+            w = np.stack([evecs @ (rotated / (evals + alpha / n)) for alpha in alphas], axis=1)
+            b = mean_y - mean_x @ w
+            val_pred = self._predict(val_sequences, k, w, b)
+            r = np.array(
+                [correlations(val_targets[:, j], val_pred[:, i])[0] for i in range(len(alphas))]
+            )
+            for a, v in zip(alphas, r):
+                log.info("ridge alpha %g: validation r %.4f", a, v)
+            # the best validation r; without validation reads, the strongest penalty
+            best = int(np.nanargmax(r)) if np.isfinite(r).any() else len(alphas) - 1
+            fits.append({"weights": w[:, best].tolist(), "bias": float(b[best]),
+                         "alpha": alphas[best]})  # fmt: skip
+            history = pd.DataFrame({"alpha": alphas, "val_pearson_r": r})
+            histories.append(history.assign(output=j) if outputs > 1 else history)
+        return fits, pd.concat(histories, ignore_index=True)
+
+    def predict_outputs(self, fits: list[dict], sequences: pa.Array, k: int) -> np.ndarray:
+        """(n, outputs) predictions of :meth:`fit_outputs`' fits."""
+        weights = np.stack([fit["weights"] for fit in fits], axis=1)
+        return self._predict(sequences, k, weights, np.array([fit["bias"] for fit in fits]))
 
     def predict(
         self, state: dict, sequences: pa.Array, settings: dict, context: FitContext

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import numpy as np
@@ -106,12 +106,19 @@ class StandardisedTarget:
         return output.reshape(len(output)) * params["std"] + params["mean"]
 
 
-class TorchTeam(Team):
-    """A team whose model is a torch nn.Module trained by the shared Trainer.
+class TorchRecipe(ABC):
+    """The hooks the shared Trainer calls (:class:`promoterbench.training.Recipe`), with common
+    defaults, for any torch model on any rows: the yeast teams (:class:`TorchTeam`, rows are
+    :class:`~promoterbench.teams.base.Reads`) and the other data sets' models
+    (:mod:`promoterbench.architectures.recipe`, rows are a data set's table). A subclass gives
+    ``name``, :meth:`build_model`, :meth:`encode` (training or validation rows -> Encoded),
+    :meth:`encode_test` (test rows -> Encoded) and :meth:`random_encoded` (for memory needs).
 
-    Every hook receives the team's resolved settings; sections: ``recipe`` (data), ``model``,
+    Every hook receives the resolved settings; sections: ``recipe`` (data), ``model``,
     ``train``.
     """
+
+    name: ClassVar[str]
 
     # Limits any run may set without changing the recipe: stop after this many optimiser steps
     # (the schedule stays the recipe's); validate on a fixed random subset of this many reads.
@@ -135,21 +142,6 @@ class TorchTeam(Team):
         return self.count_params(self.build_model(settings))
 
     # -- data ---------------------------------------------------------------------------------
-    def input_width(self, settings: dict) -> int | None:
-        """``recipe.input_length`` where the recipe has one."""
-        return settings["recipe"].get("input_length")
-
-    def encode_sequences(self, sequences: pa.Array, settings: dict) -> np.ndarray:
-        recipe = settings["recipe"]
-        return sq.encode(sequences, recipe["input_length"], pad=recipe["pad"], keep=recipe["keep"])
-
-    def encode(self, reads: Reads, settings: dict) -> Encoded:
-        return Encoded(
-            codes=self.encode_sequences(reads.sequence, settings),
-            target=reads.expression.astype(np.float32),
-            extras={"length": reads.length},
-        )
-
     def batches(
         self,
         data: Encoded,
@@ -225,16 +217,17 @@ class TorchTeam(Team):
         return None, None
 
     def memory_needs(self, settings: dict, n_reads: int) -> dict:
-        """Adds the encoded reads, the model and the activations of one training batch, measured
-        on a few random reads (see :mod:`promoterbench.memory`)."""
+        """What training on ``n_reads`` rows holds (:func:`promoterbench.memory.base_needs`),
+        plus the encoded rows, the model and the activations of one training batch, measured on
+        a few random rows (see :mod:`promoterbench.memory`)."""
         probe_reads = 8
-        probe = self.encode(Reads.random(probe_reads), settings)
+        probe = self.random_encoded(probe_reads, settings)
         encoded = sum(a.nbytes for a in (probe.codes, probe.target, *probe.extras.values()))
         encoded /= probe_reads  # per read (two strands, for autosome)
         model = self.build_model(settings).train()
         x = self.inputs(probe, np.arange(probe_reads), torch.device("cpu"), settings)
         per_read = self.activation_bytes(model, x) / probe_reads / memory.MB
-        needs = super().memory_needs(settings, n_reads)
+        needs = memory.base_needs(n_reads)
         needs.update(
             data_mb=round(n_reads * (memory.LOADED_READ_BYTES + encoded) / memory.MB, 1),
             encoded_read_bytes=round(encoded, 1),
@@ -251,7 +244,9 @@ class TorchTeam(Team):
         return memory.saved_activation_bytes(model, x)
 
     # -- fit / predict ----------------------------------------------------------------------------
-    def fit(self, train: Reads, val: Reads, settings: dict, context: FitContext) -> Fitted:
+    def fit(self, train, val, settings: dict, context: FitContext) -> Fitted:
+        """Train on the rows ``train`` (anything :meth:`encode` takes, with ``len`` and
+        ``take``), monitor on ``val``."""
         limit = settings["train"]["max_val_reads"]
         if limit is not None and len(val) > limit:
             rng = np.random.default_rng(int(settings["seed"]))
@@ -270,15 +265,36 @@ class TorchTeam(Team):
         """Test-time prediction (teams with test-time augmentation override this)."""
         return trainer.predict_outputs(model, data, params)
 
-    def predict(
-        self, state: dict, sequences: pa.Array, settings: dict, context: FitContext
-    ) -> np.ndarray:
+    def predict(self, state: dict, rows, settings: dict, context: FitContext) -> np.ndarray:
+        """Test-time predictions of the trained ``state`` for ``rows`` (what
+        :meth:`encode_test` takes)."""
         trainer = Trainer(self, settings, context)
         model = self.build_model(settings)
         model.load_state_dict(state["model"])
         model.to(trainer.device)
-        data = self.encode_test(sequences, settings)
+        data = self.encode_test(rows, settings)
         return self.predict_encoded(trainer, model, data, state["target_params"])
+
+
+class TorchTeam(TorchRecipe, Team):
+    """A yeast team whose model is a torch nn.Module trained by the shared Trainer: the
+    :class:`TorchRecipe` hooks on :class:`~promoterbench.teams.base.Reads`."""
+
+    # -- data ---------------------------------------------------------------------------------
+    def input_width(self, settings: dict) -> int | None:
+        """``recipe.input_length`` where the recipe has one."""
+        return settings["recipe"].get("input_length")
+
+    def encode_sequences(self, sequences: pa.Array, settings: dict) -> np.ndarray:
+        recipe = settings["recipe"]
+        return sq.encode(sequences, recipe["input_length"], pad=recipe["pad"], keep=recipe["keep"])
+
+    def encode(self, reads: Reads, settings: dict) -> Encoded:
+        return Encoded(
+            codes=self.encode_sequences(reads.sequence, settings),
+            target=reads.expression.astype(np.float32),
+            extras={"length": reads.length},
+        )
 
     def encode_test(self, sequences: pa.Array, settings: dict) -> Encoded:
         """Test sequences as :meth:`predict_encoded` takes them (no labels)."""
@@ -288,3 +304,7 @@ class TorchTeam(Team):
             target=np.zeros(len(codes), np.float32),
             extras={"length": sq.lengths(sequences)},
         )
+
+    def random_encoded(self, n: int, settings: dict) -> Encoded:
+        """``n`` random reads like the real ones, encoded for training (memory needs)."""
+        return self.encode(Reads.random(n), settings)
