@@ -76,7 +76,7 @@ SHARE = Range(0, 1)  # shares kept, momenta
 
 RANGES: dict[str, Range] = {
     **dict.fromkeys(
-        ("max_reads", "min_length", "max_length", "length", "input_length", "context_length",
+        ("max_reads", "max_rows", "min_length", "max_length", "length", "input_length", "context_length",
          "embedding_dim", "channels", "levels", "kernel", "kernels", "conv", "conv_channels",
          "lstm_units", "dense", "blocks", "relative_features", "ffn", "pool_kernel", "pool_stride",
          "resize_factor", "filter_per_group", "se_reduction", "k", "batch_size", "max_epochs",

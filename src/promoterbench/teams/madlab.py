@@ -288,19 +288,16 @@ class MadLab(StandardisedTarget, TorchTeam):
         filters.drop(reason, skipped, "integer label not sampled (singleton down-sampling)")
         return filters.subsample(reason, r["max_reads"], rng)
 
-    def network(self, settings: dict) -> MultiScaleNet:
-        """One draw of the network these settings describe."""
-        return MultiScaleNet(
-            **settings["model"],
-            length=settings["recipe"]["input_length"],
-            trainable_transformer=settings["faithful_to"] == "report",
-        )
-
     def build_model(self, settings: dict) -> nn.Module:
         """The network, from the first draw of the seeded sequence that does not run away."""
+        length = settings["recipe"]["input_length"]
         for draw in range(1, MAX_DRAWS + 1):
-            model = self.network(settings)
-            if not runs_away(model, settings["recipe"]["input_length"]):
+            model = MultiScaleNet(
+                **settings["model"],
+                length=length,
+                trainable_transformer=settings["faithful_to"] == "report",
+            )
+            if not runs_away(model, length):
                 if draw > 1:
                     log.info("madlab: initial draw %d used (%d ran away)", draw, draw - 1)
                 return model
@@ -308,10 +305,6 @@ class MadLab(StandardisedTarget, TorchTeam):
 
     def count_params(self, model: nn.Module) -> int:
         return keras_param_count(model)
-
-    def n_params(self, settings: dict) -> int:
-        """Every draw has the same parameters: the count needs no runaway check."""
-        return self.count_params(self.network(settings))
 
     def regularization(self, model: nn.Module, settings: dict) -> torch.Tensor:
         return float(settings["train"]["l2"]) * sum(w.pow(2).sum() for w in model.l2_weights())
